@@ -1,0 +1,764 @@
+//! [`LeaderWatcher`]: a long-lived leader detector driven by ZooKeeper watches.
+//!
+//! Semantics (those of the Mesos detector):
+//! - After each (re)sync the watcher sets a child watch on the masters' znode and re-reads the
+//!   group only when it fires; it never polls.
+//! - Disconnected (same session, the client reconnects by itself): the cached leader stays
+//!   valid for one session timeout, then it is dropped ("no leader", with an error saying
+//!   why), as Mesos forces local expiry. On reconnection the group is re-read.
+//! - Session expired: "no leader" is reported, a brand new session is built (immediately,
+//!   then with backoff 2 s doubling to 60 s while attempts fail) and the group re-read.
+//! - Every change of leader is reported once, in order, with a new `generation`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+use zookeeper_client as zkc;
+
+use super::contenders::{self, child_path};
+use super::detector::read_master;
+use super::master_info::Master;
+use super::session::{self, seconds};
+use super::url::ZkUrl;
+use super::DetectOptions;
+use crate::error::{Error, ErrorKind, Result};
+
+/// What the watcher knows about the leader.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LeaderState {
+    /// 0 until the first answer; then bumped by one on every reported change of leader
+    /// (including to and from "no leader"). The first answer is always generation 1, even
+    /// when it is "no leader".
+    pub generation: u64,
+    /// The leading master, `None` when there is none or it cannot be known right now.
+    pub leader: Option<Master>,
+    /// Why the leader is unknown, when `leader` is `None` for another reason than "no master
+    /// registered" (session expired, ZooKeeper unreachable, undecodable leader znode, no
+    /// read permission). Refreshed in place: a new error alone does not bump `generation`.
+    pub error: Option<Error>,
+}
+
+/// A change callback; see [`LeaderWatcher::subscribe`].
+pub type LeaderCallback = Box<dyn Fn(&LeaderState) + Send + Sync>;
+type SharedCallback = Arc<dyn Fn(&LeaderState) + Send + Sync>;
+
+const BACKOFF_START: Duration = Duration::from_secs(2);
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+/// Follows the leading Mesos master. `Send + Sync`; share it with an `Arc`. Dropping it (or
+/// [`close`](Self::close)) ends the session and the background task.
+///
+/// The detection runs as a task on the shared runtime ([`crate::runtime::handle`]);
+/// callbacks run on a dedicated thread per watcher, never on a caller's thread.
+pub struct LeaderWatcher {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    state: Mutex<Inner>,
+    changed: Condvar,
+    /// Wakes async waiters; carries the generation (a bump is enough, waiters re-check).
+    wake: watch::Sender<u64>,
+    shutdown: watch::Sender<bool>,
+    callbacks: Mutex<BTreeMap<u64, SharedCallback>>,
+    next_callback_id: AtomicU64,
+    /// The live session, for the test hook that expires it from the server side.
+    session: Mutex<Option<zkc::SessionInfo>>,
+    url: ZkUrl,
+    opts: DetectOptions,
+}
+
+struct Inner {
+    state: LeaderState,
+    closed: bool,
+    /// Feeds the callback thread; created with the first subscription.
+    dispatch: Option<mpsc::Sender<Dispatch>>,
+}
+
+enum Dispatch {
+    Change(LeaderState),
+    Welcome(u64),
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panicking callback is caught, so poisoning can only come from a bug; keep going.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl LeaderWatcher {
+    /// Starts watching; returns at once. The first answer arrives as generation 1.
+    pub fn start(url: ZkUrl, opts: DetectOptions) -> Result<LeaderWatcher> {
+        let handle = crate::runtime::handle()?;
+        let (wake, _) = watch::channel(0);
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let shared = Arc::new(Shared {
+            state: Mutex::new(Inner {
+                state: LeaderState::default(),
+                closed: false,
+                dispatch: None,
+            }),
+            changed: Condvar::new(),
+            wake,
+            shutdown,
+            callbacks: Mutex::new(BTreeMap::new()),
+            next_callback_id: AtomicU64::new(1),
+            session: Mutex::new(None),
+            url,
+            opts,
+        });
+        handle.spawn(run(shared.clone(), shutdown_rx));
+        Ok(LeaderWatcher { shared })
+    }
+
+    /// The latest state; no I/O.
+    pub fn current(&self) -> LeaderState {
+        lock(&self.shared.state).state.clone()
+    }
+
+    /// Blocks until the generation differs from `known_generation` and returns the new
+    /// state; `Ok(None)` when `timeout` passes first; a `Closed` error once closed. Returns at
+    /// once when the generation already differs. Do not call from async code (use
+    /// [`changed`](Self::changed)).
+    pub fn wait_for_change(
+        &self,
+        known_generation: u64,
+        timeout: Duration,
+    ) -> Result<Option<LeaderState>> {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut inner = lock(&self.shared.state);
+        loop {
+            if inner.closed {
+                return Err(closed());
+            }
+            if inner.state.generation != known_generation {
+                return Ok(Some(inner.state.clone()));
+            }
+            let wait = match deadline {
+                None => Duration::from_secs(3600),
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left,
+                    _ => return Ok(None),
+                },
+            };
+            inner = self
+                .shared
+                .changed
+                .wait_timeout(inner, wait)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// Blocks until the leader is not `known` (compared by id and znode, so a refreshed
+    /// state with the same leader does not count), or `timeout` passes (`Ok(None)`).
+    pub fn wait_for_leader_change(
+        &self,
+        known: Option<&Master>,
+        timeout: Duration,
+    ) -> Result<Option<LeaderState>> {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut generation = u64::MAX; // anything but a real one: look at the current state
+        loop {
+            let left = match deadline {
+                None => Duration::from_secs(3600),
+                Some(d) => d.saturating_duration_since(Instant::now()),
+            };
+            let Some(state) = self.wait_for_change(generation, left)? else {
+                return Ok(None);
+            };
+            let same = match (&state.leader, known) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.same_registration(b),
+                _ => false,
+            };
+            // Generation 0 means "not known yet", which differs from nothing.
+            if !same && state.generation > 0 {
+                return Ok(Some(state));
+            }
+            generation = state.generation;
+        }
+    }
+
+    /// Waits (async) until the generation differs from `known_generation`; a `Closed` error
+    /// once closed.
+    pub async fn changed(&self, known_generation: u64) -> Result<LeaderState> {
+        let mut wake = self.shared.wake.subscribe();
+        loop {
+            {
+                let inner = lock(&self.shared.state);
+                if inner.closed {
+                    return Err(closed());
+                }
+                if inner.state.generation != known_generation {
+                    return Ok(inner.state.clone());
+                }
+            }
+            if wake.changed().await.is_err() {
+                return Err(closed());
+            }
+        }
+    }
+
+    /// Calls `callback` with the current state (when one is known) and then with every
+    /// change, in order, on this watcher's callback thread. Returns an id for
+    /// [`unsubscribe`](Self::unsubscribe).
+    ///
+    /// Rules: callbacks run one at a time on one thread, never on the caller's thread; a slow
+    /// callback delays the next ones but not detection; a panic in a callback is caught and
+    /// logged (the watcher and other callbacks go on). Calling any method of the watcher from
+    /// a callback is safe, including `close` and `unsubscribe`.
+    pub fn subscribe(&self, callback: LeaderCallback) -> u64 {
+        let id = self.shared.next_callback_id.fetch_add(1, Ordering::Relaxed);
+        let mut inner = lock(&self.shared.state);
+        if inner.closed {
+            return id;
+        }
+        lock(&self.shared.callbacks).insert(id, Arc::from(callback));
+        if inner.dispatch.is_none() {
+            inner.dispatch = spawn_dispatcher(&self.shared, inner.state.clone());
+        }
+        if let Some(dispatch) = &inner.dispatch {
+            let _ = dispatch.send(Dispatch::Welcome(id));
+        }
+        id
+    }
+
+    /// Stops calling the callback `id`; `false` if it was not subscribed. A call already
+    /// running finishes; no new one starts.
+    pub fn unsubscribe(&self, id: u64) -> bool {
+        lock(&self.shared.callbacks).remove(&id).is_some()
+    }
+
+    /// Ends the watch: the session is closed, waiters get a `Closed` error, callbacks stop.
+    /// Idempotent, thread-safe, never blocks.
+    pub fn close(&self) {
+        let mut inner = lock(&self.shared.state);
+        if inner.closed {
+            return;
+        }
+        inner.closed = true;
+        inner.dispatch = None; // the callback thread drains and ends
+        drop(inner);
+        lock(&self.shared.callbacks).clear();
+        self.shared.changed.notify_all();
+        self.shared.wake.send_modify(|g| *g = g.wrapping_add(1));
+        self.shared.shutdown.send_replace(true);
+    }
+
+    pub fn is_closed(&self) -> bool {
+        lock(&self.shared.state).closed
+    }
+
+    /// The URL being watched (credentials redacted when printed).
+    pub fn url(&self) -> &ZkUrl {
+        &self.shared.url
+    }
+
+    /// Test hook: makes the server expire the watcher's current session, the way Curator's
+    /// `KillSession` does (another client attaches to the session and closes it). Returns
+    /// once the server has closed it.
+    #[doc(hidden)]
+    pub async fn expire_session_for_test(&self) -> Result<()> {
+        let info = lock(&self.shared.session)
+            .clone()
+            .ok_or_else(|| Error::new(ErrorKind::ZooKeeper, "the watcher has no session"))?;
+        let mut connector = zkc::Client::connector()
+            .with_session(info)
+            .with_session_timeout(self.shared.opts.session_timeout);
+        if let Some(auth) = self.shared.url.digest_auth() {
+            connector = connector.with_auth("digest", auth.expose().as_bytes());
+        }
+        let client = connector
+            .connect(&self.shared.url.connect_string())
+            .await
+            .map_err(|e| session::map_error(e, "attaching to the watcher's session"))?;
+        session::close(client).await;
+        Ok(())
+    }
+}
+
+impl Drop for LeaderWatcher {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl std::fmt::Debug for LeaderWatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LeaderWatcher")
+            .field("url", &self.shared.url)
+            .field("state", &self.current())
+            .finish()
+    }
+}
+
+fn closed() -> Error {
+    Error::new(ErrorKind::Closed, "the leader watcher was closed")
+}
+
+impl Shared {
+    /// Reports the result of reading the group. The first answer always counts as a change.
+    fn publish_answer(&self, leader: Option<Master>, error: Option<Error>) {
+        let mut inner = lock(&self.state);
+        if inner.closed {
+            return;
+        }
+        if inner.state.generation > 0 && inner.state.leader == leader {
+            inner.state.error = error;
+            return;
+        }
+        if let Some(e) = &error {
+            log::warn!("leader of {}: unknown: {e}", self.url);
+        }
+        inner.state = LeaderState {
+            generation: inner.state.generation + 1,
+            leader,
+            error,
+        };
+        self.notify(&inner);
+    }
+
+    /// The leader can no longer be known (session gone, out of contact too long). Not an
+    /// answer: before the first answer this only records the error.
+    fn lose_leader(&self, error: Error) {
+        let mut inner = lock(&self.state);
+        if inner.closed {
+            return;
+        }
+        if inner.state.leader.is_none() {
+            inner.state.error = Some(error);
+            return;
+        }
+        log::warn!("leader of {}: unknown: {error}", self.url);
+        inner.state = LeaderState {
+            generation: inner.state.generation + 1,
+            leader: None,
+            error: Some(error),
+        };
+        self.notify(&inner);
+    }
+
+    fn notify(&self, inner: &Inner) {
+        log::info!(
+            "leader of {} (generation {}): {}",
+            self.url,
+            inner.state.generation,
+            inner
+                .state
+                .leader
+                .as_ref()
+                .map_or("none".to_string(), |m| format!(
+                    "{} at {}",
+                    m.id,
+                    m.address()
+                ))
+        );
+        self.changed.notify_all();
+        self.wake.send_replace(inner.state.generation);
+        if let Some(dispatch) = &inner.dispatch {
+            let _ = dispatch.send(Dispatch::Change(inner.state.clone()));
+        }
+    }
+}
+
+/// The callback thread: delivers states in order, each at most once per subscriber, never
+/// older than what that subscriber already saw.
+fn spawn_dispatcher(shared: &Arc<Shared>, initial: LeaderState) -> Option<mpsc::Sender<Dispatch>> {
+    let (sender, receiver) = mpsc::channel::<Dispatch>();
+    let weak = Arc::downgrade(shared);
+    let spawned = std::thread::Builder::new()
+        .name("mesos-discovery-zk-callbacks".into())
+        .spawn(move || {
+            let mut latest = initial;
+            let mut delivered: HashMap<u64, u64> = HashMap::new();
+            while let Ok(message) = receiver.recv() {
+                let Some(shared) = weak.upgrade() else { return };
+                let targets: Vec<(u64, SharedCallback)> = match &message {
+                    Dispatch::Change(state) => {
+                        latest = state.clone();
+                        lock(&shared.callbacks)
+                            .iter()
+                            .map(|(id, cb)| (*id, cb.clone()))
+                            .collect()
+                    }
+                    Dispatch::Welcome(id) => lock(&shared.callbacks)
+                        .get(id)
+                        .map(|cb| vec![(*id, cb.clone())])
+                        .unwrap_or_default(),
+                };
+                if latest.generation == 0 {
+                    continue;
+                }
+                for (id, callback) in targets {
+                    if delivered.get(&id).is_some_and(|g| *g >= latest.generation)
+                        || !lock(&shared.callbacks).contains_key(&id)
+                    {
+                        continue;
+                    }
+                    delivered.insert(id, latest.generation);
+                    if catch_unwind(AssertUnwindSafe(|| callback(&latest))).is_err() {
+                        log::error!("a leader-change callback panicked; it stays subscribed");
+                    }
+                }
+            }
+        });
+    match spawned {
+        Ok(_) => Some(sender),
+        Err(e) => {
+            log::error!("could not start the leader callback thread: {e}");
+            None
+        }
+    }
+}
+
+/// Why one session's follow loop ended.
+enum SessionEnd {
+    Shutdown,
+    /// The session is over (expired, auth failed, closed); `answered` when it produced at
+    /// least one answer (then the next session is tried at once).
+    Ended {
+        answered: bool,
+        error: Error,
+    },
+}
+
+async fn run(shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+    let mut backoff = Backoff::default();
+    loop {
+        let connected = tokio::select! {
+            biased;
+            _ = shutdown.wait_for(|stop| *stop) => return,
+            connected = session::connect(&shared.url, &shared.opts) => connected,
+        };
+        let delay = match connected {
+            Ok(client) => {
+                *lock(&shared.session) = Some(client.session().clone());
+                let end = follow(&shared, &client, &mut shutdown).await;
+                session::close(client).await;
+                match end {
+                    SessionEnd::Shutdown => return,
+                    SessionEnd::Ended { answered, error } => {
+                        shared.lose_leader(error);
+                        if answered {
+                            backoff = Backoff::default();
+                            Duration::ZERO
+                        } else {
+                            backoff.next_delay()
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                let delay = backoff.next_delay();
+                log::warn!("{e}; retrying in {}", seconds(delay));
+                shared.lose_leader(e);
+                delay
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = shutdown.wait_for(|stop| *stop) => return,
+            _ = tokio::time::sleep(delay) => {}
+        }
+    }
+}
+
+#[derive(Default)]
+struct Backoff {
+    last: Option<Duration>,
+}
+
+impl Backoff {
+    fn next_delay(&mut self) -> Duration {
+        let next = match self.last {
+            None => BACKOFF_START,
+            Some(last) => (last * 2).min(BACKOFF_MAX),
+        };
+        self.last = Some(next);
+        next
+    }
+}
+
+/// One read of the group over a live session.
+struct Synced {
+    leader: Option<Master>,
+    error: Option<Error>,
+    /// Fires when the group changes; `None` when no watch could be set (then retry on a timer).
+    watch: Option<zkc::OneshotWatcher>,
+}
+
+/// Why a sync did not complete.
+enum Interrupted {
+    /// Connection lost; the client is reconnecting the same session.
+    Disconnected,
+    /// The session is over.
+    SessionOver(Error),
+}
+
+fn interrupted_or(client: &zkc::Client, error: Error) -> std::result::Result<Error, Interrupted> {
+    match client.state() {
+        zkc::SessionState::Disconnected => Err(Interrupted::Disconnected),
+        state if state.is_terminated() => Err(Interrupted::SessionOver(session_over(state))),
+        _ => Ok(error),
+    }
+}
+
+fn session_over(state: zkc::SessionState) -> Error {
+    match state {
+        zkc::SessionState::AuthFailed => Error::new(
+            ErrorKind::Auth,
+            "ZooKeeper refused the credentials of the zk:// URL; reconnecting",
+        ),
+        zkc::SessionState::Closed => Error::new(
+            ErrorKind::ZooKeeper,
+            "the ZooKeeper session was closed; reconnecting",
+        ),
+        _ => Error::new(
+            ErrorKind::ZooKeeper,
+            "the ZooKeeper session expired; reconnecting",
+        ),
+    }
+}
+
+async fn sync(
+    client: &zkc::Client,
+    path: &str,
+    cached: &mut Option<Master>,
+) -> std::result::Result<Synced, Interrupted> {
+    for _ in 0..32 {
+        let (children, watch) = match client.list_and_watch_children(path).await {
+            Ok(listed) => listed,
+            Err(zkc::Error::NoNode) => match client.check_and_watch_stat(path).await {
+                Ok((Some(_), _)) => continue, // created meanwhile
+                Ok((None, watch)) => {
+                    log::warn!("ZooKeeper path {path} does not exist (yet): no master registered");
+                    return Ok(Synced {
+                        leader: None,
+                        error: None,
+                        watch: Some(watch),
+                    });
+                }
+                Err(e) => {
+                    let error =
+                        interrupted_or(client, session::map_error(e, &format!("watching {path}")))?;
+                    return Ok(Synced {
+                        leader: None,
+                        error: Some(error),
+                        watch: None,
+                    });
+                }
+            },
+            Err(e) => {
+                let error =
+                    interrupted_or(client, session::map_error(e, &format!("listing {path}")))?;
+                return Ok(Synced {
+                    leader: None,
+                    error: Some(error),
+                    watch: None,
+                });
+            }
+        };
+        let Some(first) = contenders::leader(&children) else {
+            return Ok(Synced {
+                leader: None,
+                error: None,
+                watch: Some(watch),
+            });
+        };
+        // Mesos never rewrites a master's znode, so a known znode needs no new read.
+        if let Some(known) = cached
+            .as_ref()
+            .filter(|m| m.znode == child_path(path, &first.name))
+        {
+            return Ok(Synced {
+                leader: Some(known.clone()),
+                error: None,
+                watch: Some(watch),
+            });
+        }
+        match read_master(client, path, &first, true).await {
+            Ok(Some(master)) => {
+                *cached = Some(master.clone());
+                return Ok(Synced {
+                    leader: Some(master),
+                    error: None,
+                    watch: Some(watch),
+                });
+            }
+            Ok(None) => continue, // vanished between list and read: re-list
+            Err(e) => {
+                let error = interrupted_or(client, e)?;
+                return Ok(Synced {
+                    leader: None,
+                    error: Some(error),
+                    watch: Some(watch),
+                });
+            }
+        }
+    }
+    let error = Error::new(
+        ErrorKind::ZooKeeper,
+        format!("the masters' znodes under {path} kept changing while being read"),
+    );
+    Ok(Synced {
+        leader: None,
+        error: Some(error),
+        watch: None,
+    })
+}
+
+/// Follows the group over one session until it ends or the watcher closes.
+async fn follow(
+    shared: &Shared,
+    client: &zkc::Client,
+    shutdown: &mut watch::Receiver<bool>,
+) -> SessionEnd {
+    let path = shared.url.path();
+    let mut states = client.state_watcher();
+    let session_timeout = client.session_timeout();
+    let mut answered = false;
+    let mut cached: Option<Master> = None;
+    let mut retry = Backoff::default();
+    // When disconnected: the moment the cached leader stops being trusted.
+    let mut distrust_at: Option<tokio::time::Instant> = None;
+    let mut connected = true;
+    loop {
+        let mut watch = None;
+        let mut retry_after = None;
+        if connected {
+            match sync(client, path, &mut cached).await {
+                Ok(synced) => {
+                    if synced.watch.is_none() {
+                        retry_after = Some(retry.next_delay());
+                    } else {
+                        retry = Backoff::default();
+                    }
+                    shared.publish_answer(synced.leader, synced.error);
+                    answered = true;
+                    watch = synced.watch;
+                }
+                Err(Interrupted::SessionOver(error)) => {
+                    return SessionEnd::Ended { answered, error }
+                }
+                Err(Interrupted::Disconnected) => {}
+            }
+        }
+        let mut group_changed = pin!(async move {
+            match watch {
+                Some(watch) => watch.changed().await,
+                None => std::future::pending().await,
+            }
+        });
+        // Wait for something that calls for a re-read (or ends the session).
+        loop {
+            let distrust = async {
+                match distrust_at {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let retry_timer = async {
+                match retry_after {
+                    Some(delay) => tokio::time::sleep(delay).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                _ = shutdown.wait_for(|stop| *stop) => return SessionEnd::Shutdown,
+                state = states.changed() => match state {
+                    zkc::SessionState::Disconnected => {
+                        connected = false;
+                        distrust_at = Some(tokio::time::Instant::now() + session_timeout);
+                        log::info!("disconnected from ZooKeeper ({}); reconnecting", shared.url);
+                    }
+                    zkc::SessionState::SyncConnected | zkc::SessionState::ConnectedReadOnly => {
+                        connected = true;
+                        distrust_at = None;
+                        break; // events may have been missed: re-read
+                    }
+                    terminal => {
+                        return SessionEnd::Ended { answered, error: session_over(terminal) }
+                    }
+                },
+                event = &mut group_changed => {
+                    if event.event_type == zkc::EventType::Session
+                        && event.session_state.is_terminated()
+                    {
+                        return SessionEnd::Ended { answered, error: session_over(event.session_state) };
+                    }
+                    break;
+                }
+                _ = distrust => {
+                    distrust_at = None;
+                    shared.lose_leader(Error::new(
+                        ErrorKind::ZooKeeper,
+                        format!(
+                            "no contact with ZooKeeper for {} (the session timeout); the leader is unknown until it is back",
+                            seconds(session_timeout)
+                        ),
+                    ));
+                }
+                _ = retry_timer => break,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_a_minute() {
+        let mut b = Backoff::default();
+        let delays: Vec<u64> = (0..8).map(|_| b.next_delay().as_secs()).collect();
+        assert_eq!(delays, [2, 4, 8, 16, 32, 60, 60, 60]);
+    }
+
+    #[test]
+    fn watcher_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<LeaderWatcher>();
+        assert_send_sync::<LeaderState>();
+    }
+
+    #[test]
+    fn closed_watcher_answers_closed_and_never_calls_back() {
+        // An unroutable port: the watcher keeps retrying in the background.
+        let url = ZkUrl::parse("zk://127.0.0.1:1/mesos").unwrap();
+        let opts = DetectOptions {
+            session_timeout: Duration::from_secs(2),
+            connect_timeout: Duration::from_millis(300),
+        };
+        let watcher = LeaderWatcher::start(url, opts).unwrap();
+        assert_eq!(watcher.current().generation, 0);
+        assert_eq!(
+            watcher
+                .wait_for_change(0, Duration::from_millis(50))
+                .unwrap(),
+            None
+        );
+        let id = watcher.subscribe(Box::new(|_| panic!("no state yet")));
+        assert!(watcher.unsubscribe(id));
+        assert!(!watcher.unsubscribe(id));
+        watcher.close();
+        watcher.close();
+        assert!(watcher.is_closed());
+        let e = watcher
+            .wait_for_change(0, Duration::from_secs(5))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Closed);
+        let e = crate::runtime::block_on(watcher.changed(0))
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Closed);
+    }
+}
