@@ -1,0 +1,364 @@
+//! HTTP transport shared by the Marathon and Mesos-DNS clients: endpoint failover, bounded
+//! retries with capped exponential backoff and full jitter inside one overall deadline, auth
+//! headers, TLS roots, redirects followed by hand, and a response size cap.
+//!
+//! It only moves bytes; parsing belongs to the callers. Errors name the endpoint (credentials
+//! never: configured URLs cannot carry any, and redirect targets are redacted).
+
+use std::time::Duration;
+
+use rand::Rng;
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, LOCATION};
+use reqwest::{StatusCode, Url};
+use tokio::time::Instant;
+
+use crate::config::{Auth, Config, HttpLimits};
+use crate::error::{Error, ErrorKind, Result};
+use crate::secret::redact_url;
+
+/// Redirects followed for one request before it counts as a loop.
+const MAX_REDIRECTS: usize = 5;
+const BACKOFF_BASE: Duration = Duration::from_millis(100);
+const BACKOFF_CAP: Duration = Duration::from_secs(5);
+
+/// What an exchange produced that the caller must interpret.
+#[derive(Debug)]
+pub enum Fetched {
+    /// 2xx with its body.
+    Body(Vec<u8>),
+    /// 404 with its body: for Marathon an authoritative "no such app", never retried.
+    NotFound(Vec<u8>),
+}
+
+/// A reusable client (connection pool, TLS config) plus the auth and limits to apply.
+pub struct HttpClient {
+    client: reqwest::Client,
+    authorization: Option<HeaderValue>,
+    limits: HttpLimits,
+}
+
+impl std::fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("authorization", &self.authorization.as_ref().map(|_| "***"))
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+impl HttpClient {
+    pub fn new(config: &Config) -> Result<HttpClient> {
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(config.http.connect_timeout)
+            .timeout(config.http.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("mesos-discovery/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &config.tls.ca_bundle {
+            let pem = std::fs::read(path).map_err(|e| {
+                Error::config(format!(
+                    "{}={:?}: cannot read: {e}",
+                    crate::config::TLS_CA_BUNDLE,
+                    path.display().to_string()
+                ))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                Error::config(format!(
+                    "{}={:?}: not a PEM certificate bundle: {e}",
+                    crate::config::TLS_CA_BUNDLE,
+                    path.display().to_string()
+                ))
+            })?;
+            if certs.is_empty() {
+                return Err(Error::config(format!(
+                    "{}={:?}: no certificates in the file",
+                    crate::config::TLS_CA_BUNDLE,
+                    path.display().to_string()
+                )));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if config.tls.skip_verify {
+            log::warn!(
+                "{}=true: TLS certificates are NOT verified; anyone on the path can impersonate Marathon",
+                crate::config::TLS_SKIP_VERIFY
+            );
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
+        let authorization = match &config.auth {
+            Auth::None => None,
+            Auth::Basic { username, password } => {
+                let raw = format!("{username}:{}", password.expose());
+                Some(format!("Basic {}", base64(raw.as_bytes())))
+            }
+            Auth::Token(token) => Some(format!("token={}", token.expose())),
+        }
+        .map(|v| {
+            let mut value = HeaderValue::from_str(&v).map_err(|_| {
+                Error::config("credentials contain characters not allowed in an HTTP header")
+            })?;
+            value.set_sensitive(true);
+            Ok::<_, Error>(value)
+        })
+        .transpose()?;
+        Ok(HttpClient {
+            client,
+            authorization,
+            limits: config.http.clone(),
+        })
+    }
+
+    pub fn limits(&self) -> &HttpLimits {
+        &self.limits
+    }
+
+    /// GETs `path_and_query` from the first endpoint that answers, going round the list
+    /// `1 + retries` times with backoff, all within the configured deadline.
+    ///
+    /// Retried: connect errors, timeouts, 5xx (incl. Marathon's 502/503 "no leader"), broken
+    /// bodies. Not retried: 401/403 (an auth error at once: retrying only locks accounts), 404
+    /// (returned to the caller), other 4xx, an oversized body.
+    pub async fn get(&self, service: &str, endpoints: &[Url], path_and_query: &str) -> Result<Fetched> {
+        let deadline = Instant::now() + self.limits.deadline;
+        let mut last_error: Option<Error> = None;
+        for round in 0..=self.limits.retries {
+            if round > 0 {
+                let pause = backoff(round);
+                if Instant::now() + pause >= deadline {
+                    break;
+                }
+                tokio::time::sleep(pause).await;
+            }
+            for endpoint in endpoints {
+                let url = join(endpoint, path_and_query)?;
+                let attempt = tokio::time::timeout_at(deadline, self.get_following_redirects(service, url.clone()));
+                match attempt.await {
+                    Err(_) => {
+                        let what = last_error.map(|e| format!(" (last failure: {e})")).unwrap_or_default();
+                        return Err(Error::new(
+                            ErrorKind::Timeout,
+                            format!(
+                                "{service}: no answer within the {:?} deadline ({})",
+                                self.limits.deadline,
+                                redact_url(url.as_str())
+                            ) + &what,
+                        ));
+                    }
+                    Ok(Ok(fetched)) => return Ok(fetched),
+                    Ok(Err(e)) if retryable(e.kind()) => {
+                        log::debug!("{e}; trying the next endpoint");
+                        last_error = Some(e);
+                    }
+                    Ok(Err(e)) => return Err(e),
+                }
+            }
+        }
+        Err(last_error.unwrap_or_else(|| Error::internal(format!("{service}: no endpoints configured"))))
+    }
+
+    async fn get_following_redirects(&self, service: &str, mut url: Url) -> Result<Fetched> {
+        let origin_scheme = url.scheme().to_string();
+        for _ in 0..=MAX_REDIRECTS {
+            let shown = redact_url(url.as_str());
+            let mut request = self.client.get(url.clone()).header(ACCEPT, "application/json");
+            // Credentials follow a redirect (Marathon standbys redirect to the leader) but never
+            // from https down to plain http.
+            if let Some(auth) = &self.authorization {
+                if !(origin_scheme == "https" && url.scheme() == "http") {
+                    request = request.header(AUTHORIZATION, auth.clone());
+                }
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|e| transport_error(service, &shown, e))?;
+            let status = response.status();
+            if status.is_redirection() {
+                let location = response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .ok_or_else(|| {
+                        Error::protocol(format!("{service} {shown}: HTTP {status} without a Location header"))
+                    })?;
+                url = url.join(location).map_err(|_| {
+                    Error::protocol(format!("{service} {shown}: HTTP {status} to an invalid Location"))
+                })?;
+                log::debug!("{service} {shown}: redirected to {}", redact_url(url.as_str()));
+                continue;
+            }
+            return match status {
+                s if s.is_success() => Ok(Fetched::Body(self.read_body(service, &shown, response).await?)),
+                StatusCode::NOT_FOUND => Ok(Fetched::NotFound(self.read_body(service, &shown, response).await?)),
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(Error::new(
+                    ErrorKind::Auth,
+                    format!(
+                        "{service} {shown}: HTTP {status}: {}",
+                        if self.authorization.is_some() {
+                            "the configured credentials were refused"
+                        } else {
+                            "authentication required (set basic auth or a token)"
+                        }
+                    ),
+                )),
+                s if s.is_server_error() => {
+                    let body = self.read_body(service, &shown, response).await.unwrap_or_default();
+                    Err(Error::new(
+                        ErrorKind::Unavailable,
+                        format!("{service} {shown}: HTTP {status}{}", summarize(&body)),
+                    ))
+                }
+                s => {
+                    let body = self.read_body(service, &shown, response).await.unwrap_or_default();
+                    Err(Error::protocol(format!("{service} {shown}: unexpected HTTP {s}{}", summarize(&body))))
+                }
+            };
+        }
+        Err(Error::new(
+            ErrorKind::Network,
+            format!("{service}: more than {MAX_REDIRECTS} redirects (a redirect loop?)"),
+        ))
+    }
+
+    async fn read_body(&self, service: &str, shown: &str, mut response: reqwest::Response) -> Result<Vec<u8>> {
+        let cap = self.limits.max_response_bytes;
+        let too_big = || {
+            Error::protocol(format!(
+                "{service} {shown}: response larger than {cap} bytes ({} to raise the cap)",
+                crate::config::MAX_RESPONSE_BYTES
+            ))
+        };
+        if response.content_length().is_some_and(|n| n > cap) {
+            return Err(too_big());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport_error(service, shown, e))?
+        {
+            if body.len() as u64 + chunk.len() as u64 > cap {
+                return Err(too_big());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
+fn retryable(kind: ErrorKind) -> bool {
+    matches!(kind, ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Unavailable)
+}
+
+fn transport_error(service: &str, shown: &str, e: reqwest::Error) -> Error {
+    let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Network };
+    let mut cause = String::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+    while let Some(s) = source {
+        cause = s.to_string();
+        source = s.source();
+    }
+    let what = if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        format!("cannot connect ({cause})")
+    } else if e.is_body() || e.is_decode() {
+        format!("the response broke off ({cause})")
+    } else {
+        format!("request failed ({cause})")
+    };
+    Error::new(kind, format!("{service} {shown}: {what}"))
+}
+
+/// `endpoint` + `path_and_query`, keeping any path prefix the endpoint has
+/// (`https://dcos/marathon` + `/v2/apps/x` → `https://dcos/marathon/v2/apps/x`).
+fn join(endpoint: &Url, path_and_query: &str) -> Result<Url> {
+    let base = endpoint.as_str().trim_end_matches('/');
+    Url::parse(&format!("{base}{path_and_query}"))
+        .map_err(|e| Error::internal(format!("cannot build a URL for {path_and_query}: {e}")))
+}
+
+/// Full jitter over a capped exponential: spreads many nodes' retries after an outage.
+fn backoff(round: u32) -> Duration {
+    let ceiling = BACKOFF_BASE.saturating_mul(1u32 << round.min(16)).min(BACKOFF_CAP);
+    let millis = ceiling.as_millis() as u64;
+    Duration::from_millis(rand::thread_rng().gen_range(millis / 2..=millis.max(1)))
+}
+
+/// A short, single-line hint from an error body (Jetty HTML or Marathon JSON).
+fn summarize(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(2048)]);
+    let hint = if let Some(start) = text.find("<title>") {
+        text[start + 7..].split("</title>").next().unwrap_or("").to_string()
+    } else if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+        v.get("message").and_then(|m| m.as_str()).unwrap_or("").to_string()
+    } else {
+        String::new()
+    };
+    let hint: String = hint.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect();
+    if hint.is_empty() {
+        String::new()
+    } else {
+        format!(" ({hint})")
+    }
+}
+
+fn base64(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (input, want) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+            assert_eq!(base64(input.as_bytes()), want);
+        }
+        assert_eq!(base64(b"admin:pa:ss"), "YWRtaW46cGE6c3M=");
+    }
+
+    #[test]
+    fn join_keeps_prefix() {
+        let e = Url::parse("https://dcos.example/marathon/").unwrap();
+        assert_eq!(join(&e, "/v2/apps/a").unwrap().as_str(), "https://dcos.example/marathon/v2/apps/a");
+        let e = Url::parse("http://m:8080").unwrap();
+        assert_eq!(join(&e, "/v2/apps/a/b").unwrap().as_str(), "http://m:8080/v2/apps/a/b");
+    }
+
+    #[test]
+    fn backoff_is_capped_and_jittered() {
+        for round in 0..40 {
+            let d = backoff(round);
+            assert!(d <= BACKOFF_CAP, "{round}: {d:?}");
+        }
+        assert!(backoff(1) <= Duration::from_millis(200));
+    }
+
+    #[test]
+    fn summarize_reads_jetty_title_and_marathon_message() {
+        let html = b"<html><head><title>Error 503 Could not determine the current leader</title></head></html>";
+        assert_eq!(summarize(html), " (Error 503 Could not determine the current leader)");
+        assert_eq!(summarize(br#"{"message":"App '/x' does not exist"}"#), " (App '/x' does not exist)");
+        assert_eq!(summarize(b"\xff\xfe"), "");
+    }
+}

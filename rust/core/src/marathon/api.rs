@@ -1,0 +1,209 @@
+//! Serde types for the parts of Marathon's app and task JSON that discovery reads, across the
+//! Marathon 1.1 … 1.10 shapes (see `shared/upstream-api/NOTES.md`). Everything is optional and
+//! `null`-tolerant except a task's `id`, `appId`, `host` and `state`; unknown fields are
+//! ignored. Tasks are parsed one by one so a single malformed task becomes a warning, not a
+//! failed discovery.
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// `GET /v2/apps/{id}` → `{"app": {...}}`.
+#[derive(Debug, Deserialize)]
+struct AppEnvelope {
+    app: Option<App>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct App {
+    pub id: Option<String>,
+    /// Raw tasks, decoded one by one by [`Task::from_value`].
+    #[serde(default)]
+    pub tasks: Option<Vec<serde_json::Value>>,
+    pub container: Option<Container>,
+    /// Marathon 1.5+: `[{"mode": "host" | "container/bridge" | "container", "name"?}]`.
+    pub networks: Option<Vec<Network>>,
+    /// Host networking: the declared ports, whose names index into `task.ports`.
+    pub port_definitions: Option<Vec<PortDefinition>>,
+    /// Marathon ≤ 1.4 IP-per-task.
+    pub ip_address: Option<IpAddressDefinition>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Container {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub docker: Option<Docker>,
+    /// Marathon 1.5+ form.
+    pub port_mappings: Option<Vec<PortMapping>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Docker {
+    /// Marathon ≤ 1.4: `HOST`, `BRIDGE`, `USER`, `NONE`.
+    pub network: Option<String>,
+    /// Marathon ≤ 1.4 form.
+    pub port_mappings: Option<Vec<PortMapping>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortMapping {
+    pub container_port: Option<u32>,
+    /// Absent in container mode means "no host port" (no entry in `task.ports`).
+    pub host_port: Option<u32>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Network {
+    pub mode: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PortDefinition {
+    pub port: Option<u32>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpAddressDefinition {
+    pub network_name: Option<String>,
+    pub discovery: Option<DiscoveryInfo>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DiscoveryInfo {
+    pub ports: Option<Vec<DiscoveryPort>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DiscoveryPort {
+    pub number: Option<u32>,
+    pub name: Option<String>,
+}
+
+/// A task with its four required fields checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub id: String,
+    pub app_id: String,
+    pub host: String,
+    pub state: String,
+    pub ports: Vec<u32>,
+    pub ip_addresses: Vec<IpAddress>,
+    /// `alive` of each health check result (`null` results count as unknown).
+    pub health: Vec<Option<bool>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpAddress {
+    pub ip_address: Option<String>,
+    /// `IPv4` or `IPv6`.
+    pub protocol: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawTask {
+    id: Option<String>,
+    app_id: Option<String>,
+    host: Option<String>,
+    state: Option<String>,
+    ports: Option<Vec<u32>>,
+    ip_addresses: Option<Vec<IpAddress>>,
+    health_check_results: Option<Vec<RawHealth>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawHealth {
+    alive: Option<bool>,
+}
+
+impl Task {
+    /// Decodes one task; the error names the task (by id when it has one) and the problem.
+    pub fn from_value(value: serde_json::Value) -> std::result::Result<Task, String> {
+        let id_hint = value
+            .get("id")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        let raw: RawTask = serde_json::from_value(value).map_err(|e| match &id_hint {
+            Some(id) => format!("task {id}: malformed: {e}"),
+            None => format!("a task is malformed: {e}"),
+        })?;
+        let required = |field: Option<String>, name: &str| {
+            field.filter(|v| !v.is_empty()).ok_or_else(|| match &id_hint {
+                Some(id) => format!("task {id} has no {name}; skipped"),
+                None => format!("a task without {name} was skipped"),
+            })
+        };
+        Ok(Task {
+            id: required(raw.id, "id")?,
+            app_id: required(raw.app_id, "appId")?,
+            host: required(raw.host, "host")?,
+            state: required(raw.state, "state")?,
+            ports: raw.ports.unwrap_or_default(),
+            ip_addresses: raw.ip_addresses.unwrap_or_default(),
+            health: raw
+                .health_check_results
+                .unwrap_or_default()
+                .into_iter()
+                .map(|h| h.alive)
+                .collect(),
+        })
+    }
+}
+
+/// Parses a `GET /v2/apps/{id}` body.
+pub fn parse_app(body: &[u8]) -> Result<App> {
+    let envelope: AppEnvelope = serde_json::from_slice(body)
+        .map_err(|e| Error::protocol(format!("not a Marathon app response: {e}")))?;
+    envelope
+        .app
+        .ok_or_else(|| Error::protocol("not a Marathon app response: no \"app\" object"))
+}
+
+/// Parses a Marathon error body (`{"message": "..."}`), for warnings.
+pub fn error_message(body: &[u8]) -> Option<String> {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()?
+        .get("message")?
+        .as_str()
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn task_requires_four_fields_and_tolerates_nulls() {
+        let t = Task::from_value(json!({
+            "id": "a.1", "appId": "/a", "host": "h", "state": "TASK_RUNNING",
+            "ports": null, "ipAddresses": null, "healthCheckResults": null, "startedAt": null, "extra": {"x": 1}
+        }))
+        .unwrap();
+        assert!(t.ports.is_empty() && t.ip_addresses.is_empty() && t.health.is_empty());
+        let e = Task::from_value(json!({"id": "a.2", "appId": "/a", "state": "TASK_RUNNING"})).unwrap_err();
+        assert_eq!(e, "task a.2 has no host; skipped");
+        let e = Task::from_value(json!({"appId": "/a", "host": "h", "state": "TASK_RUNNING"})).unwrap_err();
+        assert_eq!(e, "a task without id was skipped");
+        let e = Task::from_value(json!({"id": "a.3", "appId": "/a", "host": "h", "state": "TASK_RUNNING", "ports": "x"})).unwrap_err();
+        assert!(e.starts_with("task a.3: malformed"), "{e}");
+    }
+
+    #[test]
+    fn app_envelope_errors_are_protocol_errors() {
+        assert!(parse_app(br#"{"app": {"id": "/a", "tasks": null}}"#).is_ok());
+        assert!(parse_app(b"[]").unwrap_err().message().contains("not a Marathon app response"));
+        assert!(parse_app(b"{}").unwrap_err().message().contains("no \"app\""));
+        assert_eq!(error_message(br#"{"message":"App '/x' does not exist"}"#).as_deref(), Some("App '/x' does not exist"));
+    }
+}
