@@ -1,0 +1,266 @@
+//! The native methods of `org.wso2.carbon.clustering.mesos.internal.Native`, one function
+//! each, all through [`run`]. Timeouts arrive as milliseconds; zero or less means the core's
+//! default.
+
+use std::time::Duration;
+
+use jni::objects::{JClass, JObjectArray, JString};
+use jni::sys::{jint, jlong, jobject, jobjectArray, jstring};
+use jni::JNIEnv;
+use mesos_discovery::config::{Config, EnvOverlay, KNOWN_KEYS};
+use mesos_discovery::discovery::Discoverer;
+use mesos_discovery::zk::{self, DetectOptions, LeaderWatcher, ZkUrl};
+use mesos_discovery::{Error, ErrorKind};
+
+use crate::boundary::{invalid, run, NativeResult};
+use crate::registry::Registry;
+use crate::{convert, errors, logging};
+
+static DISCOVERERS: Registry<Discoverer> = Registry::new("member discoverer");
+static WATCHERS: Registry<LeaderWatcher> = Registry::new("leader watcher");
+
+/// Longest single wait a Java watcher thread asks for, so it can notice its own close.
+const MAX_WAIT: Duration = Duration::from_secs(60);
+
+fn millis(ms: jlong) -> Option<Duration> {
+    (ms > 0).then(|| Duration::from_millis(ms as u64))
+}
+
+fn detect_options(session_ms: jlong, connect_ms: jlong) -> DetectOptions {
+    let mut options = DetectOptions::default();
+    if let Some(d) = millis(session_ms) {
+        options.session_timeout = d;
+    }
+    if let Some(d) = millis(connect_ms) {
+        options.connect_timeout = d;
+    }
+    options
+}
+
+fn zk_url(env: &mut JNIEnv, url: &JString) -> NativeResult<ZkUrl> {
+    let url = convert::string_arg(env, url, "the ZooKeeper URL")?;
+    Ok(ZkUrl::parse(&url)?)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_version<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+) -> jstring {
+    run(&mut env, std::ptr::null_mut(), |env| {
+        Ok(env.new_string(mesos_discovery::VERSION)?.into_raw())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_knownKeys<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+) -> jobjectArray {
+    run(&mut env, std::ptr::null_mut(), |env| {
+        Ok(convert::string_array(env, KNOWN_KEYS)?.into_raw())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_setLogLevel<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    level: jint,
+) {
+    run(&mut env, (), |_| {
+        logging::set_level(level);
+        Ok(())
+    })
+}
+
+/// Queued log records as a flat `String[]`: level, target, message, level, target, …
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_drainLog<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+) -> jobjectArray {
+    run(&mut env, std::ptr::null_mut(), |env| {
+        let mut flat = Vec::new();
+        for entry in logging::drain() {
+            flat.push(entry.level.as_str().to_string());
+            flat.push(entry.target);
+            flat.push(entry.message);
+        }
+        Ok(convert::string_array(env, &flat)?.into_raw())
+    })
+}
+
+/// Validates the configuration and builds a discoverer (no I/O); returns its id.
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_discovererOpen<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    keys: JObjectArray<'l>,
+    values: JObjectArray<'l>,
+) -> jlong {
+    run(&mut env, 0, |env| {
+        let pairs = convert::string_pairs(env, &keys, &values)?;
+        // Java already resolved the environment / system property / parameter order.
+        let config = Config::from_map_with_env(pairs, EnvOverlay::Ignore)?;
+        let discoverer = Discoverer::new(config)?;
+        Ok(DISCOVERERS.insert(discoverer))
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_discovererDiscover<
+    'l,
+>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    id: jlong,
+) -> jobject {
+    run(&mut env, std::ptr::null_mut(), |env| {
+        let discoverer = DISCOVERERS.get(id)?;
+        let found = discoverer.discover_blocking()?;
+        Ok(convert::discovery(env, &found)?.into_raw())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_discovererClose<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    id: jlong,
+) {
+    run(&mut env, (), |_| {
+        DISCOVERERS.remove(id);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_zkLeader<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    url: JString<'l>,
+    session_ms: jlong,
+    connect_ms: jlong,
+) -> jobject {
+    run(&mut env, std::ptr::null_mut(), |env| {
+        let url = zk_url(env, &url)?;
+        let leader = zk::leader_blocking(&url, &detect_options(session_ms, connect_ms))?;
+        Ok(match leader {
+            Some(m) => convert::master(env, &m)?.into_raw(),
+            None => std::ptr::null_mut(),
+        })
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_zkMasters<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    url: JString<'l>,
+    session_ms: jlong,
+    connect_ms: jlong,
+) -> jobjectArray {
+    run(&mut env, std::ptr::null_mut(), |env| {
+        let url = zk_url(env, &url)?;
+        let masters = zk::masters_blocking(&url, &detect_options(session_ms, connect_ms))?;
+        Ok(convert::masters(env, &masters)?.into_raw())
+    })
+}
+
+/// Starts watching the leader; returns the watcher's id.
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_watcherOpen<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    url: JString<'l>,
+    session_ms: jlong,
+    connect_ms: jlong,
+) -> jlong {
+    run(&mut env, 0, |env| {
+        let url = zk_url(env, &url)?;
+        let watcher = LeaderWatcher::start(url, detect_options(session_ms, connect_ms))?;
+        Ok(WATCHERS.insert(watcher))
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_watcherCurrent<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    id: jlong,
+) -> jobject {
+    run(&mut env, std::ptr::null_mut(), |env| {
+        let watcher = WATCHERS.get(id)?;
+        let state = watcher.current();
+        Ok(convert::leader_state(env, &state)?.into_raw())
+    })
+}
+
+/// Blocks until the leader state's generation differs from `generation` (returning the new
+/// state) or `timeout_ms` passes (returning null). Java's watcher threads loop on this.
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_watcherWaitForChange<
+    'l,
+>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    id: jlong,
+    generation: jlong,
+    timeout_ms: jlong,
+) -> jobject {
+    run(&mut env, std::ptr::null_mut(), |env| {
+        let watcher = WATCHERS.get(id)?;
+        let timeout = millis(timeout_ms).unwrap_or(MAX_WAIT).min(MAX_WAIT);
+        match watcher.wait_for_change(generation as u64, timeout)? {
+            Some(state) => Ok(convert::leader_state(env, &state)?.into_raw()),
+            None => Ok(std::ptr::null_mut()),
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_watcherClose<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    id: jlong,
+) {
+    run(&mut env, (), |_| {
+        if let Some(watcher) = WATCHERS.remove(id) {
+            watcher.close();
+        }
+        Ok(())
+    })
+}
+
+/// How many native objects are open (discoverers, watchers); tests check for leaks with it.
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_openHandles<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+) -> jint {
+    run(&mut env, 0, |_| {
+        Ok((DISCOVERERS.len() + WATCHERS.len()) as jint)
+    })
+}
+
+/// Test hook for the boundary: throws the exception of the kind named `kind`
+/// (`ErrorKind::as_str`), or panics when `kind` is `"panic"`.
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_failForTest<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    kind: JString<'l>,
+    message: JString<'l>,
+) {
+    run(&mut env, (), |env| {
+        let kind = convert::string_arg(env, &kind, "kind")?;
+        let message = convert::string_arg(env, &message, "message")?;
+        if kind == "panic" {
+            panic!("{message}");
+        }
+        let kind: ErrorKind = errors::kind_from_str(&kind)
+            .ok_or_else(|| invalid(format!("no error kind {kind:?}")))?;
+        Err(Error::new(kind, message).into())
+    })
+}
