@@ -123,7 +123,12 @@ impl HttpClient {
     /// Retried: connect errors, timeouts, 5xx (incl. Marathon's 502/503 "no leader"), broken
     /// bodies. Not retried: 401/403 (an auth error at once: retrying only locks accounts), 404
     /// (returned to the caller), other 4xx, an oversized body.
-    pub async fn get(&self, service: &str, endpoints: &[Url], path_and_query: &str) -> Result<Fetched> {
+    pub async fn get(
+        &self,
+        service: &str,
+        endpoints: &[Url],
+        path_and_query: &str,
+    ) -> Result<Fetched> {
         let deadline = Instant::now() + self.limits.deadline;
         let mut last_error: Option<Error> = None;
         for round in 0..=self.limits.retries {
@@ -136,10 +141,15 @@ impl HttpClient {
             }
             for endpoint in endpoints {
                 let url = join(endpoint, path_and_query)?;
-                let attempt = tokio::time::timeout_at(deadline, self.get_following_redirects(service, url.clone()));
+                let attempt = tokio::time::timeout_at(
+                    deadline,
+                    self.get_following_redirects(service, url.clone()),
+                );
                 match attempt.await {
                     Err(_) => {
-                        let what = last_error.map(|e| format!(" (last failure: {e})")).unwrap_or_default();
+                        let what = last_error
+                            .map(|e| format!(" (last failure: {e})"))
+                            .unwrap_or_default();
                         return Err(Error::new(
                             ErrorKind::Timeout,
                             format!(
@@ -158,14 +168,18 @@ impl HttpClient {
                 }
             }
         }
-        Err(last_error.unwrap_or_else(|| Error::internal(format!("{service}: no endpoints configured"))))
+        Err(last_error
+            .unwrap_or_else(|| Error::internal(format!("{service}: no endpoints configured"))))
     }
 
     async fn get_following_redirects(&self, service: &str, mut url: Url) -> Result<Fetched> {
         let origin_scheme = url.scheme().to_string();
         for _ in 0..=MAX_REDIRECTS {
             let shown = redact_url(url.as_str());
-            let mut request = self.client.get(url.clone()).header(ACCEPT, "application/json");
+            let mut request = self
+                .client
+                .get(url.clone())
+                .header(ACCEPT, "application/json");
             // Credentials follow a redirect (Marathon standbys redirect to the leader) but never
             // from https down to plain http.
             if let Some(auth) = &self.authorization {
@@ -176,7 +190,7 @@ impl HttpClient {
             let response = request
                 .send()
                 .await
-                .map_err(|e| transport_error(service, &shown, e))?;
+                .map_err(|e| transport_error(service, &shown, e, false))?;
             let status = response.status();
             if status.is_redirection() {
                 let location = response
@@ -184,17 +198,28 @@ impl HttpClient {
                     .get(LOCATION)
                     .and_then(|v| v.to_str().ok())
                     .ok_or_else(|| {
-                        Error::protocol(format!("{service} {shown}: HTTP {status} without a Location header"))
+                        Error::protocol(format!(
+                            "{service} {shown}: HTTP {status} without a Location header"
+                        ))
                     })?;
                 url = url.join(location).map_err(|_| {
-                    Error::protocol(format!("{service} {shown}: HTTP {status} to an invalid Location"))
+                    Error::protocol(format!(
+                        "{service} {shown}: HTTP {status} to an invalid Location"
+                    ))
                 })?;
-                log::debug!("{service} {shown}: redirected to {}", redact_url(url.as_str()));
+                log::debug!(
+                    "{service} {shown}: redirected to {}",
+                    redact_url(url.as_str())
+                );
                 continue;
             }
             return match status {
-                s if s.is_success() => Ok(Fetched::Body(self.read_body(service, &shown, response).await?)),
-                StatusCode::NOT_FOUND => Ok(Fetched::NotFound(self.read_body(service, &shown, response).await?)),
+                s if s.is_success() => Ok(Fetched::Body(
+                    self.read_body(service, &shown, response).await?,
+                )),
+                StatusCode::NOT_FOUND => Ok(Fetched::NotFound(
+                    self.read_body(service, &shown, response).await?,
+                )),
                 StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(Error::new(
                     ErrorKind::Auth,
                     format!(
@@ -207,15 +232,24 @@ impl HttpClient {
                     ),
                 )),
                 s if s.is_server_error() => {
-                    let body = self.read_body(service, &shown, response).await.unwrap_or_default();
+                    let body = self
+                        .read_body(service, &shown, response)
+                        .await
+                        .unwrap_or_default();
                     Err(Error::new(
                         ErrorKind::Unavailable,
                         format!("{service} {shown}: HTTP {status}{}", summarize(&body)),
                     ))
                 }
                 s => {
-                    let body = self.read_body(service, &shown, response).await.unwrap_or_default();
-                    Err(Error::protocol(format!("{service} {shown}: unexpected HTTP {s}{}", summarize(&body))))
+                    let body = self
+                        .read_body(service, &shown, response)
+                        .await
+                        .unwrap_or_default();
+                    Err(Error::protocol(format!(
+                        "{service} {shown}: unexpected HTTP {s}{}",
+                        summarize(&body)
+                    )))
                 }
             };
         }
@@ -225,7 +259,12 @@ impl HttpClient {
         ))
     }
 
-    async fn read_body(&self, service: &str, shown: &str, mut response: reqwest::Response) -> Result<Vec<u8>> {
+    async fn read_body(
+        &self,
+        service: &str,
+        shown: &str,
+        mut response: reqwest::Response,
+    ) -> Result<Vec<u8>> {
         let cap = self.limits.max_response_bytes;
         let too_big = || {
             Error::protocol(format!(
@@ -240,7 +279,7 @@ impl HttpClient {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| transport_error(service, shown, e))?
+            .map_err(|e| transport_error(service, shown, e, true))?
         {
             if body.len() as u64 + chunk.len() as u64 > cap {
                 return Err(too_big());
@@ -252,11 +291,19 @@ impl HttpClient {
 }
 
 fn retryable(kind: ErrorKind) -> bool {
-    matches!(kind, ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Unavailable)
+    matches!(
+        kind,
+        ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Unavailable
+    )
 }
 
-fn transport_error(service: &str, shown: &str, e: reqwest::Error) -> Error {
-    let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Network };
+/// `reading_body`: the status line and headers had arrived, so a failure means the body broke.
+fn transport_error(service: &str, shown: &str, e: reqwest::Error, reading_body: bool) -> Error {
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Network
+    };
     let mut cause = String::new();
     let mut source: Option<&dyn std::error::Error> = std::error::Error::source(&e);
     while let Some(s) = source {
@@ -267,7 +314,7 @@ fn transport_error(service: &str, shown: &str, e: reqwest::Error) -> Error {
         "timed out".to_string()
     } else if e.is_connect() {
         format!("cannot connect ({cause})")
-    } else if e.is_body() || e.is_decode() {
+    } else if reading_body || e.is_body() || e.is_decode() {
         format!("the response broke off ({cause})")
     } else {
         format!("request failed ({cause})")
@@ -285,7 +332,9 @@ fn join(endpoint: &Url, path_and_query: &str) -> Result<Url> {
 
 /// Full jitter over a capped exponential: spreads many nodes' retries after an outage.
 fn backoff(round: u32) -> Duration {
-    let ceiling = BACKOFF_BASE.saturating_mul(1u32 << round.min(16)).min(BACKOFF_CAP);
+    let ceiling = BACKOFF_BASE
+        .saturating_mul(1u32 << round.min(16))
+        .min(BACKOFF_CAP);
     let millis = ceiling.as_millis() as u64;
     Duration::from_millis(rand::thread_rng().gen_range(millis / 2..=millis.max(1)))
 }
@@ -294,13 +343,26 @@ fn backoff(round: u32) -> Duration {
 fn summarize(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(2048)]);
     let hint = if let Some(start) = text.find("<title>") {
-        text[start + 7..].split("</title>").next().unwrap_or("").to_string()
+        text[start + 7..]
+            .split("</title>")
+            .next()
+            .unwrap_or("")
+            .to_string()
     } else if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
-        v.get("message").and_then(|m| m.as_str()).unwrap_or("").to_string()
+        v.get("message")
+            .and_then(|m| m.as_str())
+            .unwrap_or("")
+            .to_string()
     } else {
         String::new()
     };
-    let hint: String = hint.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect();
+    let hint: String = hint
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(200)
+        .collect();
     if hint.is_empty() {
         String::new()
     } else {
@@ -312,7 +374,11 @@ fn base64(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -331,7 +397,13 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
-        for (input, want) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+        for (input, want) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(base64(input.as_bytes()), want);
         }
         assert_eq!(base64(b"admin:pa:ss"), "YWRtaW46cGE6c3M=");
@@ -340,9 +412,15 @@ mod tests {
     #[test]
     fn join_keeps_prefix() {
         let e = Url::parse("https://dcos.example/marathon/").unwrap();
-        assert_eq!(join(&e, "/v2/apps/a").unwrap().as_str(), "https://dcos.example/marathon/v2/apps/a");
+        assert_eq!(
+            join(&e, "/v2/apps/a").unwrap().as_str(),
+            "https://dcos.example/marathon/v2/apps/a"
+        );
         let e = Url::parse("http://m:8080").unwrap();
-        assert_eq!(join(&e, "/v2/apps/a/b").unwrap().as_str(), "http://m:8080/v2/apps/a/b");
+        assert_eq!(
+            join(&e, "/v2/apps/a/b").unwrap().as_str(),
+            "http://m:8080/v2/apps/a/b"
+        );
     }
 
     #[test]
@@ -357,8 +435,14 @@ mod tests {
     #[test]
     fn summarize_reads_jetty_title_and_marathon_message() {
         let html = b"<html><head><title>Error 503 Could not determine the current leader</title></head></html>";
-        assert_eq!(summarize(html), " (Error 503 Could not determine the current leader)");
-        assert_eq!(summarize(br#"{"message":"App '/x' does not exist"}"#), " (App '/x' does not exist)");
+        assert_eq!(
+            summarize(html),
+            " (Error 503 Could not determine the current leader)"
+        );
+        assert_eq!(
+            summarize(br#"{"message":"App '/x' does not exist"}"#),
+            " (App '/x' does not exist)"
+        );
         assert_eq!(summarize(b"\xff\xfe"), "");
     }
 }

@@ -119,6 +119,8 @@ struct RawTask {
     ports: Option<Vec<u32>>,
     ip_addresses: Option<Vec<IpAddress>>,
     health_check_results: Option<Vec<RawHealth>>,
+    staged_at: Option<String>,
+    started_at: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,27 +129,45 @@ struct RawHealth {
 }
 
 impl Task {
-    /// Decodes one task; the error names the task (by id when it has one) and the problem.
-    pub fn from_value(value: serde_json::Value) -> std::result::Result<Task, String> {
-        let id_hint = value
-            .get("id")
-            .and_then(|v| v.as_str())
-            .map(str::to_string);
+    /// Decodes one task of the app `enclosing_app_id`; the error names the task (by id when it
+    /// has one) and the problem.
+    ///
+    /// Marathon ≤ 1.4 wrote no `state`: such a task is `TASK_RUNNING` once it has `startedAt`,
+    /// else `TASK_STAGING` while it has `stagedAt` (those versions listed only launched tasks).
+    /// Tasks embedded in an app without their own `appId` (seen in 1.1 task lists) belong to
+    /// the enclosing app.
+    pub fn from_value(
+        value: serde_json::Value,
+        enclosing_app_id: &str,
+    ) -> std::result::Result<Task, String> {
+        let id_hint = value.get("id").and_then(|v| v.as_str()).map(str::to_string);
         let raw: RawTask = serde_json::from_value(value).map_err(|e| match &id_hint {
             Some(id) => format!("task {id}: malformed: {e}"),
             None => format!("a task is malformed: {e}"),
         })?;
         let required = |field: Option<String>, name: &str| {
-            field.filter(|v| !v.is_empty()).ok_or_else(|| match &id_hint {
-                Some(id) => format!("task {id} has no {name}; skipped"),
-                None => format!("a task without {name} was skipped"),
-            })
+            field
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| match &id_hint {
+                    Some(id) => format!("task {id} has no {name}; skipped"),
+                    None => format!("a task without {name} was skipped"),
+                })
+        };
+        let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
+        let state = match raw.state.filter(|s| !s.is_empty()) {
+            Some(state) => Some(state),
+            None if present(&raw.started_at) => Some("TASK_RUNNING".to_string()),
+            None if present(&raw.staged_at) => Some("TASK_STAGING".to_string()),
+            None => None,
         };
         Ok(Task {
             id: required(raw.id, "id")?,
-            app_id: required(raw.app_id, "appId")?,
+            app_id: raw
+                .app_id
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| enclosing_app_id.to_string()),
             host: required(raw.host, "host")?,
-            state: required(raw.state, "state")?,
+            state: required(state, "state (nor stagedAt/startedAt)")?,
             ports: raw.ports.unwrap_or_default(),
             ip_addresses: raw.ip_addresses.unwrap_or_default(),
             health: raw
@@ -188,22 +208,61 @@ mod tests {
         let t = Task::from_value(json!({
             "id": "a.1", "appId": "/a", "host": "h", "state": "TASK_RUNNING",
             "ports": null, "ipAddresses": null, "healthCheckResults": null, "startedAt": null, "extra": {"x": 1}
-        }))
+        }), "/a")
         .unwrap();
         assert!(t.ports.is_empty() && t.ip_addresses.is_empty() && t.health.is_empty());
-        let e = Task::from_value(json!({"id": "a.2", "appId": "/a", "state": "TASK_RUNNING"})).unwrap_err();
+        let e = Task::from_value(
+            json!({"id": "a.2", "appId": "/a", "state": "TASK_RUNNING"}),
+            "/a",
+        )
+        .unwrap_err();
         assert_eq!(e, "task a.2 has no host; skipped");
-        let e = Task::from_value(json!({"appId": "/a", "host": "h", "state": "TASK_RUNNING"})).unwrap_err();
+        let e = Task::from_value(
+            json!({"appId": "/a", "host": "h", "state": "TASK_RUNNING"}),
+            "/a",
+        )
+        .unwrap_err();
         assert_eq!(e, "a task without id was skipped");
-        let e = Task::from_value(json!({"id": "a.3", "appId": "/a", "host": "h", "state": "TASK_RUNNING", "ports": "x"})).unwrap_err();
+        let e = Task::from_value(
+            json!({"id": "a.3", "appId": "/a", "host": "h", "state": "TASK_RUNNING", "ports": "x"}),
+            "/a",
+        )
+        .unwrap_err();
         assert!(e.starts_with("task a.3: malformed"), "{e}");
+    }
+
+    #[test]
+    fn pre_1_5_tasks_without_state_or_app_id() {
+        let running = json!({"id": "a.1", "host": "h", "stagedAt": "2014-04-04T06:26:30.355Z", "startedAt": "2014-04-04T06:26:30.860Z"});
+        let t = Task::from_value(running, "/a").unwrap();
+        assert_eq!(
+            (t.state.as_str(), t.app_id.as_str()),
+            ("TASK_RUNNING", "/a")
+        );
+        let staging = json!({"id": "a.2", "host": "h", "appId": "/b", "stagedAt": "2014-04-04T06:26:30.355Z", "startedAt": null});
+        let t = Task::from_value(staging, "/a").unwrap();
+        assert_eq!(
+            (t.state.as_str(), t.app_id.as_str()),
+            ("TASK_STAGING", "/b")
+        );
+        let e = Task::from_value(json!({"id": "a.3", "host": "h"}), "/a").unwrap_err();
+        assert_eq!(e, "task a.3 has no state (nor stagedAt/startedAt); skipped");
     }
 
     #[test]
     fn app_envelope_errors_are_protocol_errors() {
         assert!(parse_app(br#"{"app": {"id": "/a", "tasks": null}}"#).is_ok());
-        assert!(parse_app(b"[]").unwrap_err().message().contains("not a Marathon app response"));
-        assert!(parse_app(b"{}").unwrap_err().message().contains("no \"app\""));
-        assert_eq!(error_message(br#"{"message":"App '/x' does not exist"}"#).as_deref(), Some("App '/x' does not exist"));
+        assert!(parse_app(b"[]")
+            .unwrap_err()
+            .message()
+            .contains("not a Marathon app response"));
+        assert!(parse_app(b"{}")
+            .unwrap_err()
+            .message()
+            .contains("no \"app\""));
+        assert_eq!(
+            error_message(br#"{"message":"App '/x' does not exist"}"#).as_deref(),
+            Some("App '/x' does not exist")
+        );
     }
 }

@@ -29,7 +29,7 @@ pub fn members_of_app_body(app_id: &str, body: &[u8], policy: &SelectPolicy) -> 
     let mut found = Discovery::default();
     let mut tasks = Vec::new();
     for value in app.tasks.clone().unwrap_or_default() {
-        match Task::from_value(value) {
+        match Task::from_value(value, app.id.as_deref().unwrap_or(app_id)) {
             Ok(task) => tasks.push(task),
             Err(why) => found.warnings.push(Warning::app(app_id, why)),
         }
@@ -40,14 +40,24 @@ pub fn members_of_app_body(app_id: &str, body: &[u8], policy: &SelectPolicy) -> 
     Ok(found)
 }
 
-async fn fetch_app(http: &HttpClient, config: &Config, app_id: &str, policy: &SelectPolicy) -> Result<AppOutcome> {
+async fn fetch_app(
+    http: &HttpClient,
+    config: &Config,
+    app_id: &str,
+    policy: &SelectPolicy,
+) -> Result<AppOutcome> {
     // App ids are validated to `[a-z0-9.-]` segments, so they need no escaping.
     let path = format!("/v2/apps{app_id}");
     match http.get(SERVICE, &config.marathon_endpoints, &path).await? {
         Fetched::Body(body) => members_of_app_body(app_id, &body, policy).map(AppOutcome::Found),
         Fetched::NotFound(body) => {
-            let said = api::error_message(&body).map(|m| format!(" ({m})")).unwrap_or_default();
-            Ok(AppOutcome::Missing(Warning::app(app_id, format!("Marathon has no such app{said}"))))
+            let said = api::error_message(&body)
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default();
+            Ok(AppOutcome::Missing(Warning::app(
+                app_id,
+                format!("Marathon has no such app{said}"),
+            )))
         }
     }
 }
@@ -76,7 +86,10 @@ pub async fn discover(http: &HttpClient, config: &Config) -> Result<Discovery> {
     if missing.len() == config.apps.len() {
         return Err(Error::new(
             ErrorKind::NotFound,
-            format!("Marathon has none of the configured apps: {}", missing.join(", ")),
+            format!(
+                "Marathon has none of the configured apps: {}",
+                missing.join(", ")
+            ),
         ));
     }
     Ok(found)

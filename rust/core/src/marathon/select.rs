@@ -88,7 +88,11 @@ fn host_port_names(app: &App) -> Vec<Option<String>> {
     let maps = mappings(app);
     let bridged = !maps.is_empty()
         && (container_mode
-            || app.networks.iter().flatten().any(|n| n.mode.as_deref() == Some("container/bridge"))
+            || app
+                .networks
+                .iter()
+                .flatten()
+                .any(|n| n.mode.as_deref() == Some("container/bridge"))
             || docker_network(app).is_some_and(|n| n.eq_ignore_ascii_case("BRIDGE")));
     if bridged {
         maps.iter()
@@ -176,16 +180,24 @@ fn pick_port<T: Copy>(
         }),
         PortSelector::Name(name) => {
             let names: Vec<Option<String>> = names.collect();
-            let at = names.iter().position(|n| n.as_deref() == Some(name.as_str()));
+            let at = names
+                .iter()
+                .position(|n| n.as_deref() == Some(name.as_str()));
             match at {
                 Some(at) => ports.get(at).copied().ok_or_else(|| {
-                    format!("port {name:?} is declared but the task has no port for it yet; skipped")
+                    format!(
+                        "port {name:?} is declared but the task has no port for it yet; skipped"
+                    )
                 }),
                 None => {
                     let known: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
                     Err(format!(
                         "no port named {name:?} (named ports: {}); skipped",
-                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
                     ))
                 }
             }
@@ -200,12 +212,21 @@ pub fn select(app: &App, tasks: &[Task], policy: &SelectPolicy) -> (Vec<Member>,
     let reach = reach(app, policy.address_mode);
     for task in tasks {
         if !is_member_state(&task.state) {
-            log::debug!("{} task {}: state {}; not a member", task.app_id, task.id, task.state);
+            log::debug!(
+                "{} task {}: state {}; not a member",
+                task.app_id,
+                task.id,
+                task.state
+            );
             continue;
         }
         let healthy = health(task);
         if policy.healthy_only && healthy == Some(false) {
-            log::debug!("{} task {}: unhealthy; not a member (healthy-only)", task.app_id, task.id);
+            log::debug!(
+                "{} task {}: unhealthy; not a member (healthy-only)",
+                task.app_id,
+                task.id
+            );
             continue;
         }
         let address = match &reach {

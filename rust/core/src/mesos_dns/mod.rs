@@ -33,18 +33,31 @@ pub fn query_name(config: &Config, app_id: &str) -> String {
     naming::srv_name(app_id, port_name, agent)
 }
 
-async fn query(http: &HttpClient, config: &Config, app_id: &str) -> Result<(Vec<Member>, Vec<Warning>)> {
+async fn query(
+    http: &HttpClient,
+    config: &Config,
+    app_id: &str,
+) -> Result<(Vec<Member>, Vec<Warning>)> {
     let name = query_name(config, app_id);
     let path = format!("/v1/services/{name}");
-    match http.get(SERVICE, &config.mesos_dns_endpoints, &path).await? {
+    match http
+        .get(SERVICE, &config.mesos_dns_endpoints, &path)
+        .await?
+    {
         Fetched::Body(body) => {
-            let records = records::parse_services(&body).map_err(|e| e.context(format!("{SERVICE} {name}")))?;
+            let records = records::parse_services(&body)
+                .map_err(|e| e.context(format!("{SERVICE} {name}")))?;
             Ok(records::members(app_id, &records))
         }
         // Mesos-DNS answers 200 even for unknown names; a 404 means this is not Mesos-DNS.
         Fetched::NotFound(_) => Err(Error::protocol(format!(
             "{SERVICE} answered 404 for {path}: is {} really Mesos-DNS (its API is under /v1)?",
-            config.mesos_dns_endpoints.iter().map(|u| u.as_str()).collect::<Vec<_>>().join(", ")
+            config
+                .mesos_dns_endpoints
+                .iter()
+                .map(|u| u.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }

@@ -27,7 +27,11 @@ pub fn task_label(app_id: &str) -> String {
 /// ports; with `agent`, the `.slave` record that always carries the agent IP and host ports.
 pub fn srv_name(app_id: &str, port_name: Option<&str>, agent: bool) -> String {
     let task = task_label(app_id);
-    let zone = if agent { "marathon.slave.mesos." } else { "marathon.mesos." };
+    let zone = if agent {
+        "marathon.slave.mesos."
+    } else {
+        "marathon.mesos."
+    };
     match port_name {
         Some(port) => format!("_{}._{task}._tcp.{zone}", task_label(port)),
         None => format!("_{task}._tcp.{zone}"),
@@ -48,13 +52,25 @@ mod tests {
         let long = format!("/{}", "a".repeat(70));
         assert_eq!(task_label(&long).len(), 63);
         // Cut at 63, then a dash left at the end is trimmed.
-        assert_eq!(task_label(&format!("/{}-b", "a".repeat(62))), "a".repeat(62));
+        assert_eq!(
+            task_label(&format!("/{}-b", "a".repeat(62))),
+            "a".repeat(62)
+        );
     }
 
     #[test]
     fn srv_names() {
-        assert_eq!(srv_name("/wso2/manager", None, false), "_manager-wso2._tcp.marathon.mesos.");
-        assert_eq!(srv_name("/wso2/manager", Some("hazelcast"), false), "_hazelcast._manager-wso2._tcp.marathon.mesos.");
-        assert_eq!(srv_name("/nginx", None, true), "_nginx._tcp.marathon.slave.mesos.");
+        assert_eq!(
+            srv_name("/wso2/manager", None, false),
+            "_manager-wso2._tcp.marathon.mesos."
+        );
+        assert_eq!(
+            srv_name("/wso2/manager", Some("hazelcast"), false),
+            "_hazelcast._manager-wso2._tcp.marathon.mesos."
+        );
+        assert_eq!(
+            srv_name("/nginx", None, true),
+            "_nginx._tcp.marathon.slave.mesos."
+        );
     }
 }

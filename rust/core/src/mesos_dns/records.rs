@@ -57,12 +57,20 @@ pub fn members(app_id: &str, records: &[ServiceRecord]) -> (Vec<Member>, Vec<War
         let port = match port.parse::<u16>() {
             Ok(p) if p != 0 => p,
             _ => {
-                warnings.push(Warning::task(app_id, &target, format!("Mesos-DNS record has no usable port ({port:?}); skipped")));
+                warnings.push(Warning::task(
+                    app_id,
+                    &target,
+                    format!("Mesos-DNS record has no usable port ({port:?}); skipped"),
+                ));
                 continue;
             }
         };
         if ip.parse::<std::net::IpAddr>().is_err() {
-            warnings.push(Warning::task(app_id, &target, format!("Mesos-DNS record has no usable IP ({ip:?}); skipped")));
+            warnings.push(Warning::task(
+                app_id,
+                &target,
+                format!("Mesos-DNS record has no usable IP ({ip:?}); skipped"),
+            ));
             continue;
         }
         by_target
@@ -89,7 +97,12 @@ mod tests {
     use super::*;
 
     fn rec(host: &str, ip: &str, port: &str) -> ServiceRecord {
-        ServiceRecord { service: Some("_a._tcp.marathon.mesos.".into()), host: Some(host.into()), ip: Some(ip.into()), port: Some(port.into()) }
+        ServiceRecord {
+            service: Some("_a._tcp.marathon.mesos.".into()),
+            host: Some(host.into()),
+            ip: Some(ip.into()),
+            port: Some(port.into()),
+        }
     }
 
     #[test]
@@ -108,12 +121,23 @@ mod tests {
             rec("t3-klmno-s2.marathon.mesos.", "10.0.0.2", "x"),
         ];
         let (members, warnings) = members("/a", &records);
-        let got: Vec<(String, u16, String)> = members.iter().map(|m| (m.host.clone(), m.port, m.task_id.clone())).collect();
+        let got: Vec<(String, u16, String)> = members
+            .iter()
+            .map(|m| (m.host.clone(), m.port, m.task_id.clone()))
+            .collect();
         assert_eq!(
             got,
             vec![
-                ("10.0.0.1".into(), 31001, "t1-abcde-s1.marathon.mesos".into()),
-                ("10.0.0.1".into(), 31005, "t2-fghij-s1.marathon.mesos".into()),
+                (
+                    "10.0.0.1".into(),
+                    31001,
+                    "t1-abcde-s1.marathon.mesos".into()
+                ),
+                (
+                    "10.0.0.1".into(),
+                    31005,
+                    "t2-fghij-s1.marathon.mesos".into()
+                ),
             ]
         );
         assert_eq!(warnings.len(), 1);
