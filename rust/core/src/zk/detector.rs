@@ -45,12 +45,23 @@ pub(crate) async fn read_master(
     leader: bool,
 ) -> Result<Option<Master>> {
     let znode = contenders::child_path(path, &contender.name);
-    let data = match client.get_data(&znode).await {
-        Ok((data, _stat)) => data,
-        Err(zkc::Error::NoNode) => return Ok(None),
-        Err(e) => return Err(session::map_error(e, &format!("reading {znode}"))),
-    };
-    let info = master_info::decode(contender.label.as_deref(), &data)
+    match client.get_data(&znode).await {
+        Ok((data, _stat)) => decode_master(&znode, contender, &data, leader)
+            .await
+            .map(Some),
+        Err(zkc::Error::NoNode) => Ok(None),
+        Err(e) => Err(session::map_error(e, &format!("reading {znode}"))),
+    }
+}
+
+/// Decodes `data` read from `znode` into a [`Master`], resolving a UPID host name if needed.
+pub(crate) async fn decode_master(
+    znode: &str,
+    contender: &Contender,
+    data: &[u8],
+    leader: bool,
+) -> Result<Master> {
+    let info = master_info::decode(contender.label.as_deref(), data)
         .map_err(|e| e.context(format_args!("znode {znode}")))?;
     let ip = match &info.ip {
         Some(ip) => ip.clone(),
@@ -58,12 +69,7 @@ pub(crate) async fn read_master(
             .await
             .map_err(|e| e.context(format_args!("znode {znode}")))?,
     };
-    Ok(Some(info.into_master(
-        ip,
-        znode,
-        contender.sequence,
-        leader,
-    )))
+    Ok(info.into_master(ip, znode.to_string(), contender.sequence, leader))
 }
 
 /// libprocess resolves a UPID's host name; so do we (IPv4 first, as libprocess does).

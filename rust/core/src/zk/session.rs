@@ -101,3 +101,16 @@ pub fn map_error(e: zkc::Error, what: &str) -> Error {
     };
     Error::new(kind, format!("{what}: {e}{hint}"))
 }
+
+/// Whether `e` means the session is gone for good (a new client is needed). The server
+/// answers `UNKNOWNSESSION` (-12) to requests racing with the session's close.
+pub fn is_session_gone(e: &zkc::Error) -> bool {
+    matches!(
+        e,
+        zkc::Error::SessionExpired
+            | zkc::Error::SessionMoved
+            | zkc::Error::ClientClosed
+            | zkc::Error::AuthFailed
+            | zkc::Error::UnexpectedErrorCode(-12)
+    )
+}

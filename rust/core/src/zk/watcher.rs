@@ -21,7 +21,7 @@ use tokio::sync::watch;
 use zookeeper_client as zkc;
 
 use super::contenders::{self, child_path};
-use super::detector::read_master;
+use super::detector::decode_master;
 use super::master_info::Master;
 use super::session::{self, seconds};
 use super::url::ZkUrl;
@@ -275,12 +275,27 @@ impl LeaderWatcher {
         if let Some(auth) = self.shared.url.digest_auth() {
             connector = connector.with_auth("digest", auth.expose().as_bytes());
         }
-        let client = connector
-            .connect(&self.shared.url.connect_string())
-            .await
-            .map_err(|e| session::map_error(e, "attaching to the watcher's session"))?;
-        session::close(client).await;
-        Ok(())
+        // A reconnecting session gives up at once when its first attempt fails; retry.
+        let mut last = None;
+        for _ in 0..40 {
+            match connector
+                .clone()
+                .connect(&self.shared.url.connect_string())
+                .await
+            {
+                Ok(client) => {
+                    session::close(client).await;
+                    return Ok(());
+                }
+                Err(zkc::Error::SessionExpired) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        Err(session::map_error(
+            last.unwrap_or(zkc::Error::Timeout),
+            "attaching to the watcher's session",
+        ))
     }
 }
 
@@ -502,7 +517,24 @@ enum Interrupted {
     SessionOver(Error),
 }
 
-fn interrupted_or(client: &zkc::Client, error: Error) -> std::result::Result<Error, Interrupted> {
+/// Classifies a failed request: the session is over, the connection is lost, or `error`
+/// (a real answer, e.g. no permission) stands.
+fn interrupted_or(
+    client: &zkc::Client,
+    cause: &zkc::Error,
+    error: Error,
+) -> std::result::Result<Error, Interrupted> {
+    if session::is_session_gone(cause) {
+        let state = match cause {
+            zkc::Error::AuthFailed => zkc::SessionState::AuthFailed,
+            zkc::Error::ClientClosed => zkc::SessionState::Closed,
+            _ => zkc::SessionState::Expired,
+        };
+        return Err(Interrupted::SessionOver(session_over(state)));
+    }
+    if *cause == zkc::Error::ConnectionLoss {
+        return Err(Interrupted::Disconnected);
+    }
     match client.state() {
         zkc::SessionState::Disconnected => Err(Interrupted::Disconnected),
         state if state.is_terminated() => Err(Interrupted::SessionOver(session_over(state))),
@@ -546,8 +578,8 @@ async fn sync(
                     });
                 }
                 Err(e) => {
-                    let error =
-                        interrupted_or(client, session::map_error(e, &format!("watching {path}")))?;
+                    let error = session::map_error(e.clone(), &format!("watching {path}"));
+                    let error = interrupted_or(client, &e, error)?;
                     return Ok(Synced {
                         leader: None,
                         error: Some(error),
@@ -556,8 +588,8 @@ async fn sync(
                 }
             },
             Err(e) => {
-                let error =
-                    interrupted_or(client, session::map_error(e, &format!("listing {path}")))?;
+                let error = session::map_error(e.clone(), &format!("listing {path}"));
+                let error = interrupted_or(client, &e, error)?;
                 return Ok(Synced {
                     leader: None,
                     error: Some(error),
@@ -583,25 +615,35 @@ async fn sync(
                 watch: Some(watch),
             });
         }
-        match read_master(client, path, &first, true).await {
-            Ok(Some(master)) => {
-                *cached = Some(master.clone());
-                return Ok(Synced {
-                    leader: Some(master),
-                    error: None,
-                    watch: Some(watch),
-                });
-            }
-            Ok(None) => continue, // vanished between list and read: re-list
+        let znode = child_path(path, &first.name);
+        let data = match client.get_data(&znode).await {
+            Ok((data, _stat)) => data,
+            Err(zkc::Error::NoNode) => continue, // vanished between list and read: re-list
             Err(e) => {
-                let error = interrupted_or(client, e)?;
+                let error = session::map_error(e.clone(), &format!("reading {znode}"));
+                let error = interrupted_or(client, &e, error)?;
                 return Ok(Synced {
                     leader: None,
                     error: Some(error),
                     watch: Some(watch),
                 });
             }
-        }
+        };
+        return Ok(match decode_master(&znode, &first, &data, true).await {
+            Ok(master) => {
+                *cached = Some(master.clone());
+                Synced {
+                    leader: Some(master),
+                    error: None,
+                    watch: Some(watch),
+                }
+            }
+            Err(error) => Synced {
+                leader: None,
+                error: Some(error),
+                watch: Some(watch),
+            },
+        });
     }
     let error = Error::new(
         ErrorKind::ZooKeeper,
