@@ -293,10 +293,16 @@ fn internal_error() -> hyper::Response<Body> {
 fn truncated(reply: Reply) -> hyper::Response<Body> {
     let body = reply.body_bytes().to_vec();
     let half = Bytes::from(body[..body.len() / 2].to_vec());
-    let chunks = stream::iter([
-        Ok(Frame::data(half)),
-        Err(std::io::Error::other("fault: truncated body")),
-    ]);
+    let chunks = stream::unfold(Some(half), |half| async move {
+        match half {
+            Some(half) => Some((Ok(Frame::data(half)), None)),
+            None => {
+                // Pending for a moment lets hyper flush what was sent before the abort.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Some((Err(std::io::Error::other("fault: truncated body")), None))
+            }
+        }
+    });
     builder(&reply)
         .header("Content-Length", body.len().to_string())
         .body(BodyExt::boxed(StreamBody::new(chunks)))

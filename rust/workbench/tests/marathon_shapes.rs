@@ -58,26 +58,56 @@ fn v1_10_running_task_has_every_array_and_raml_order() {
     assert_eq!(
         order,
         [
-            "appId", "healthCheckResults", "host", "id", "ipAddresses", "ports", "servicePorts",
-            "slaveId", "state", "stagedAt", "startedAt", "version", "localVolumes", "role"
+            "appId",
+            "healthCheckResults",
+            "host",
+            "id",
+            "ipAddresses",
+            "ports",
+            "servicePorts",
+            "slaveId",
+            "state",
+            "stagedAt",
+            "startedAt",
+            "version",
+            "localVolumes",
+            "role"
         ]
     );
     let app = &r.json()["app"];
     assert_eq!(app["id"], "/wso2/manager");
-    assert_eq!(app["networks"], serde_json::json!([{"name": "dcos", "mode": "container"}]));
+    assert_eq!(
+        app["networks"],
+        serde_json::json!([{"name": "dcos", "mode": "container"}])
+    );
     let mapping = &app["container"]["portMappings"][0];
     assert_eq!(mapping["containerPort"], 4000);
-    assert!(mapping.get("hostPort").is_none(), "no host port on the overlay: {mapping}");
+    assert!(
+        mapping.get("hostPort").is_none(),
+        "no host port on the overlay: {mapping}"
+    );
     let task = &app["tasks"][0];
     assert_eq!(task["ports"], serde_json::json!([]));
     assert_eq!(task["ipAddresses"][0]["protocol"], "IPv4");
-    assert!(task["ipAddresses"][0]["ipAddress"].as_str().unwrap().starts_with("9.0."));
+    assert!(task["ipAddresses"][0]["ipAddress"]
+        .as_str()
+        .unwrap()
+        .starts_with("9.0."));
     let id = task["id"].as_str().unwrap();
-    assert!(id.starts_with("wso2_manager.instance-") && id.ends_with("._app.1"), "{id}");
+    assert!(
+        id.starts_with("wso2_manager.instance-") && id.ends_with("._app.1"),
+        "{id}"
+    );
     let health = &task["healthCheckResults"][0];
     assert_eq!(
         key_order(&raw, "{\"alive\""),
-        ["alive", "consecutiveFailures", "firstSuccess", "instanceId", "lastSuccess"]
+        [
+            "alive",
+            "consecutiveFailures",
+            "firstSuccess",
+            "instanceId",
+            "lastSuccess"
+        ]
     );
     assert_eq!(health["instanceId"], id.trim_end_matches("._app.1"));
 }
@@ -98,7 +128,11 @@ fn v1_10_staging_task_omits_started_at_and_has_empty_results() {
     assert!(task.get("stagedAt").is_some());
     assert_eq!(task["healthCheckResults"], serde_json::json!([]));
     assert_eq!(task["ipAddresses"], serde_json::json!([]));
-    assert_eq!(task["ports"].as_array().unwrap().len(), 2, "host ports are allocated at staging");
+    assert_eq!(
+        task["ports"].as_array().unwrap().len(),
+        2,
+        "host ports are allocated at staging"
+    );
     assert_eq!(app["app"]["tasksStaged"], 1);
     assert_eq!(app["app"]["tasksRunning"], 2);
     assert_eq!(app["app"]["portDefinitions"][0]["name"], "hazelcast");
@@ -113,14 +147,23 @@ fn inactive_tasks_have_no_ports_or_times_and_states_render() {
     assert_eq!(
         states,
         [
-            "TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_RUNNING", "TASK_RUNNING",
-            "TASK_KILLING", "TASK_UNREACHABLE", "TASK_FAILED"
+            "TASK_STAGING",
+            "TASK_STARTING",
+            "TASK_RUNNING",
+            "TASK_RUNNING",
+            "TASK_RUNNING",
+            "TASK_KILLING",
+            "TASK_UNREACHABLE",
+            "TASK_FAILED"
         ]
     );
     let failed = &tasks[7];
     assert_eq!(failed["ports"], serde_json::json!([]));
     for key in ["stagedAt", "startedAt", "version"] {
-        assert!(failed.get(key).is_none(), "{key} on a failed task: {failed}");
+        assert!(
+            failed.get(key).is_none(),
+            "{key} on a failed task: {failed}"
+        );
     }
     let unhealthy = &tasks[3]["healthCheckResults"][0];
     assert_eq!(unhealthy["alive"], false);
@@ -139,7 +182,10 @@ fn v1_5_shape_nulls_and_omissions() {
     let r = get(&wb, "/v2/apps/nginx-green");
     let raw = r.text();
     let app = &r.json()["app"];
-    assert_eq!(app["networks"], serde_json::json!([{"mode": "container/bridge"}]));
+    assert_eq!(
+        app["networks"],
+        serde_json::json!([{"mode": "container/bridge"}])
+    );
     assert!(app.get("portDefinitions").is_none());
     assert_eq!(app["container"]["portMappings"][0]["hostPort"], 0);
     assert_eq!(app["container"]["portMappings"][0]["servicePort"], 10000);
@@ -147,8 +193,17 @@ fn v1_5_shape_nulls_and_omissions() {
     assert_eq!(
         key_order(&raw, "{\"ipAddresses\""),
         [
-            "ipAddresses", "stagedAt", "state", "ports", "startedAt", "version", "id", "appId",
-            "slaveId", "host", "healthCheckResults"
+            "ipAddresses",
+            "stagedAt",
+            "state",
+            "ports",
+            "startedAt",
+            "version",
+            "id",
+            "appId",
+            "slaveId",
+            "host",
+            "healthCheckResults"
         ]
     );
     assert!(task.get("servicePorts").is_none());
@@ -158,7 +213,15 @@ fn v1_5_shape_nulls_and_omissions() {
     let health = &task["healthCheckResults"][0];
     assert_eq!(
         key_order(&raw, "{\"alive\""),
-        ["alive", "consecutiveFailures", "firstSuccess", "lastFailure", "lastSuccess", "lastFailureCause", "instanceId"]
+        [
+            "alive",
+            "consecutiveFailures",
+            "firstSuccess",
+            "lastFailure",
+            "lastSuccess",
+            "lastFailureCause",
+            "instanceId"
+        ]
     );
     assert!(health["lastFailure"].is_null());
     assert!(health["lastFailureCause"].is_null());
@@ -194,14 +257,23 @@ fn v1_4_legacy_networking_and_task_id_health() {
 
     let bridge = &get(&wb, "/v2/apps/carbon/bridge").json()["app"];
     assert_eq!(bridge["container"]["docker"]["network"], "BRIDGE");
-    assert_eq!(bridge["container"]["docker"]["portMappings"][0]["containerPort"], 5701);
+    assert_eq!(
+        bridge["container"]["docker"]["portMappings"][0]["containerPort"],
+        5701
+    );
     assert!(bridge["container"].get("portMappings").is_none());
-    assert!(bridge["tasks"][1]["startedAt"].is_null(), "staging: startedAt null in ≤1.5");
+    assert!(
+        bridge["tasks"][1]["startedAt"].is_null(),
+        "staging: startedAt null in ≤1.5"
+    );
 
     let overlay = &get(&wb, "/v2/apps/carbon/overlay-docker").json()["app"];
     assert_eq!(overlay["container"]["docker"]["network"], "USER");
     assert_eq!(overlay["ipAddress"]["networkName"], "dcos");
-    assert_eq!(overlay["ipAddress"]["discovery"]["ports"], serde_json::json!([]));
+    assert_eq!(
+        overlay["ipAddress"]["discovery"]["ports"],
+        serde_json::json!([])
+    );
     assert_eq!(overlay["tasks"][0]["ports"], serde_json::json!([]));
 
     let mesos = &get(&wb, "/v2/apps/carbon/overlay-mesos").json()["app"];
@@ -211,7 +283,10 @@ fn v1_4_legacy_networking_and_task_id_health() {
         serde_json::json!([{"number": 5701, "name": "hazelcast", "protocol": "tcp"}])
     );
     let id = mesos["tasks"][0]["id"].as_str().unwrap();
-    assert!(id.starts_with("carbon_overlay-mesos.") && !id.contains("instance-"), "{id}");
+    assert!(
+        id.starts_with("carbon_overlay-mesos.") && !id.contains("instance-"),
+        "{id}"
+    );
 }
 
 #[test]
@@ -221,7 +296,9 @@ fn v1_1_tasks_have_no_state() {
     let task = &tasks["tasks"][0];
     assert!(task.get("state").is_none());
     assert_eq!(task["servicePorts"], serde_json::json!([9000]));
-    assert!(task["healthCheckResults"][0].get("lastFailureCause").is_none());
+    assert!(task["healthCheckResults"][0]
+        .get("lastFailureCause")
+        .is_none());
     assert!(task["healthCheckResults"][0].get("taskId").is_some());
     let app = &get(&wb, "/v2/apps/bridged-webapp").json()["app"];
     assert_eq!(app["ports"], serde_json::json!([9000]));
@@ -232,7 +309,10 @@ fn unknown_app_and_group_errors() {
     let wb = start_file("nested-groups.json");
     let r = get(&wb, "/v2/apps/not_existent");
     assert_eq!(r.status, 404);
-    assert_eq!(r.text(), r#"{"message":"App '/not_existent' does not exist"}"#);
+    assert_eq!(
+        r.text(),
+        r#"{"message":"App '/not_existent' does not exist"}"#
+    );
     let r = get(&wb, "/v2/apps/nope/tasks");
     assert_eq!(r.status, 404);
     assert_eq!(r.json()["message"], "App '/nope' does not exist");
@@ -248,14 +328,25 @@ fn unknown_app_and_group_errors() {
 fn group_listing_and_filters() {
     let wb = start_file("nested-groups.json");
     let group = get(&wb, "/v2/apps/prod/carbon/*").json();
-    let ids: Vec<&str> = group["*"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = group["*"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["/prod/carbon/manager", "/prod/carbon/worker"]);
     assert!(group["*"][0]["tasks"].is_array());
 
     let all = get(&wb, "/v2/apps").json();
     assert_eq!(all["apps"].as_array().unwrap().len(), 4);
-    assert!(all["apps"][0].get("tasks").is_none(), "tasks only with embed");
-    assert!(all["apps"][0].get("tasksRunning").is_some(), "counts always");
+    assert!(
+        all["apps"][0].get("tasks").is_none(),
+        "tasks only with embed"
+    );
+    assert!(
+        all["apps"][0].get("tasksRunning").is_some(),
+        "counts always"
+    );
     assert!(all["apps"][0].get("deployments").is_some());
     for embed in ["apps.tasks", "tasks", "app.tasks", "group.apps.tasks"] {
         let r = get(&wb, &format!("/v2/apps?embed={embed}")).json();
@@ -280,7 +371,10 @@ fn ping_leader_info() {
     let wb = start_file("carbon.json");
     let r = get(&wb, "/ping");
     assert_eq!((r.status, r.text().as_str()), (200, "pong"));
-    assert_eq!(r.header("Content-Type"), Some("text/plain;charset=ISO-8859-1"));
+    assert_eq!(
+        r.header("Content-Type"),
+        Some("text/plain;charset=ISO-8859-1")
+    );
     let r = get_with(&wb, "/ping", &[("Accept", "application/json")]);
     assert_eq!((r.status, r.text().as_str()), (200, "\"pong\""));
     let r = get_with(&wb, "/ping", &[("Accept", "image/png")]);
@@ -300,8 +394,13 @@ fn no_leader_is_502_on_1_10_and_503_before() {
         wb.admin().set_no_leader();
         let r = get(&wb, "/v2/apps");
         assert_eq!(r.status, status, "{file}");
-        assert_eq!(r.header("Content-Type"), Some("text/html;charset=ISO-8859-1"));
-        assert!(r.text().contains("<pre>    Could not determine the current leader</pre>"));
+        assert_eq!(
+            r.header("Content-Type"),
+            Some("text/html;charset=ISO-8859-1")
+        );
+        assert!(r
+            .text()
+            .contains("<pre>    Could not determine the current leader</pre>"));
         assert!(r.header("X-Marathon-Leader").is_none());
         let r = get(&wb, "/v2/leader");
         assert_eq!(r.status, 404);
@@ -320,7 +419,11 @@ fn standby_names_the_leader_and_redirects_events() {
     assert_eq!(r.header("X-Marathon-Leader"), Some("http://10.0.0.2:8080"));
     assert!(r.header("X-Marathon-Via").is_some());
     assert_eq!(get(&wb, "/v2/leader").json()["leader"], "10.0.0.2:8080");
-    let r = get_with(&wb, "/v2/events?event_type=status_update_event", &[("Accept", "text/event-stream")]);
+    let r = get_with(
+        &wb,
+        "/v2/events?event_type=status_update_event",
+        &[("Accept", "text/event-stream")],
+    );
     assert_eq!(r.status, 302);
     assert_eq!(
         r.header("Location"),
@@ -339,19 +442,36 @@ fn same_seed_same_bytes_and_dcos_prefix() {
         get(&a, "/service/marathon/v2/apps/wso2/worker").body,
         get(&a, "/v2/apps/wso2/worker").body
     );
-    let other_seed = start_json(r#"{"seed": 99, "apps": [{"id": "/wso2/worker", "instances": 1}]}"#);
+    let other_seed =
+        start_json(r#"{"seed": 99, "apps": [{"id": "/wso2/worker", "instances": 1}]}"#);
     let x = get(&other_seed, "/v2/tasks").json();
-    assert_ne!(x["tasks"][0]["id"], get(&a, "/v2/tasks").json()["tasks"][0]["id"]);
+    assert_ne!(
+        x["tasks"][0]["id"],
+        get(&a, "/v2/tasks").json()["tasks"][0]["id"]
+    );
 }
 
 #[test]
 fn hostile_paths_never_break_the_server() {
     let wb = start_file("carbon.json");
     for path in [
-        "/v2/apps/%", "/v2/apps/%ff%fe", "/v2/apps/..", "/v2/apps//", "/v2/apps/*", "/v2/apps/a/b/../c",
-        "/v2/apps/x%00y", "/v1/services/%", "/v1/services/", "/v1/hosts/%zz", "/v1/hosts/a/ports",
-        "/v2/tasks?status=%%", "/v2/apps?label=((((", "/v2/apps?label=a in (b,c),d!=e", "/nothing",
-        "/_workbench/nothing", "/v2/events?event_type=%ff",
+        "/v2/apps/%",
+        "/v2/apps/%ff%fe",
+        "/v2/apps/..",
+        "/v2/apps//",
+        "/v2/apps/*",
+        "/v2/apps/a/b/../c",
+        "/v2/apps/x%00y",
+        "/v1/services/%",
+        "/v1/services/",
+        "/v1/hosts/%zz",
+        "/v1/hosts/a/ports",
+        "/v2/tasks?status=%%",
+        "/v2/apps?label=((((",
+        "/v2/apps?label=a in (b,c),d!=e",
+        "/nothing",
+        "/_workbench/nothing",
+        "/v2/events?event_type=%ff",
     ] {
         let r = get(&wb, path);
         assert!(r.status >= 200 && r.status < 600, "{path}");

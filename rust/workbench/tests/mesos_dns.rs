@@ -48,11 +48,18 @@ fn version_bytes_match_upstream() {
     }
     let config = get(&wb, "/v1/config").json();
     assert_eq!(config["Domain"], "mesos");
-    assert_eq!(config["IPSources"], serde_json::json!(["netinfo", "mesos", "host"]));
+    assert_eq!(
+        config["IPSources"],
+        serde_json::json!(["netinfo", "mesos", "host"])
+    );
 }
 
 fn records(wb: &mesos_discovery_workbench::Workbench, name: &str) -> Vec<Value> {
-    get(wb, &format!("/v1/services/{name}")).json().as_array().unwrap().clone()
+    get(wb, &format!("/v1/services/{name}"))
+        .json()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 #[test]
@@ -72,15 +79,23 @@ fn overlay_tasks_publish_container_ip_and_port_under_every_name() {
             assert_eq!(record["service"], name, "echoed as given");
             assert_eq!(record["ip"], task.ip_addresses[0]);
             let host = record["host"].as_str().unwrap();
-            assert!(host.ends_with(".marathon.mesos.") && host.contains("-s"), "{host}");
+            assert!(
+                host.ends_with(".marathon.mesos.") && host.contains("-s"),
+                "{host}"
+            );
         }
     }
     // Named form only carries that port.
-    assert!(records(&wb, "_hazelcast._manager-wso2._tcp.marathon.mesos.")
-        .iter()
-        .all(|r| r["port"] == "4000"));
+    assert!(
+        records(&wb, "_hazelcast._manager-wso2._tcp.marathon.mesos.")
+            .iter()
+            .all(|r| r["port"] == "4000")
+    );
     // No host ports on the overlay: nothing under .slave.
-    assert_eq!(records(&wb, "_manager-wso2._tcp.marathon.slave.mesos.")[0]["host"], "");
+    assert_eq!(
+        records(&wb, "_manager-wso2._tcp.marathon.slave.mesos.")[0]["host"],
+        ""
+    );
 }
 
 #[test]
@@ -90,15 +105,25 @@ fn host_tasks_publish_agent_ip_and_host_ports_running_only() {
     let running: Vec<_> = tasks.iter().filter(|t| t.state == "TASK_RUNNING").collect();
     assert_eq!(running.len(), 2);
     let found = records(&wb, "_hazelcast._worker-wso2._tcp.marathon.mesos.");
-    let ports: Vec<String> = found.iter().map(|r| r["port"].as_str().unwrap().to_string()).collect();
+    let ports: Vec<String> = found
+        .iter()
+        .map(|r| r["port"].as_str().unwrap().to_string())
+        .collect();
     let expected: Vec<String> = running.iter().map(|t| t.ports[0].to_string()).collect();
     assert_eq!(ports, expected, "staging tasks are not published");
     for (record, task) in found.iter().zip(&running) {
         assert_eq!(record["ip"], task.agent_ip);
     }
     let slave = records(&wb, "_worker-wso2._udp.marathon.slave.mesos.");
-    assert_eq!(slave.len(), 4, "both host ports of both running tasks: {slave:?}");
-    assert!(slave[0]["host"].as_str().unwrap().ends_with(".marathon.slave.mesos."));
+    assert_eq!(
+        slave.len(),
+        4,
+        "both host ports of both running tasks: {slave:?}"
+    );
+    assert!(slave[0]["host"]
+        .as_str()
+        .unwrap()
+        .ends_with(".marathon.slave.mesos."));
 }
 
 #[test]
@@ -119,15 +144,25 @@ fn scaling_and_killing_change_the_records() {
     let wb = start_file("carbon.json");
     let admin = wb.admin();
     admin.scale("/wso2/manager", 3).unwrap();
-    assert_eq!(records(&wb, "_hazelcast._manager-wso2._tcp.marathon.mesos.").len(), 3);
+    assert_eq!(
+        records(&wb, "_hazelcast._manager-wso2._tcp.marathon.mesos.").len(),
+        3
+    );
     let victim = admin.task_ids("/wso2/manager")[0].clone();
     admin.set_task_state(&victim, "killing").unwrap();
-    assert_eq!(records(&wb, "_hazelcast._manager-wso2._tcp.marathon.mesos.").len(), 2);
+    assert_eq!(
+        records(&wb, "_hazelcast._manager-wso2._tcp.marathon.mesos.").len(),
+        2
+    );
     admin.kill_task(&victim, true).unwrap();
     assert_eq!(admin.tasks("/wso2/manager").len(), 2);
     admin.delete_app("/wso2/manager").unwrap();
     assert_eq!(
-        get(&wb, "/v1/services/_hazelcast._manager-wso2._tcp.marathon.mesos.").text(),
+        get(
+            &wb,
+            "/v1/services/_hazelcast._manager-wso2._tcp.marathon.mesos."
+        )
+        .text(),
         EMPTY_SERVICE
     );
 }
@@ -147,9 +182,17 @@ fn enumerate_lists_each_record_once_in_generation_order() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["name"].as_str().unwrap().to_string(), r["rtype"].as_str().unwrap().to_string()))
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_string(),
+                r["rtype"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
-    let canonical = records[1].0.trim_end_matches(".marathon.mesos.").to_string();
+    let canonical = records[1]
+        .0
+        .trim_end_matches(".marathon.mesos.")
+        .to_string();
     // The same eight records, in the same order, as upstream's v1_enumerate.json.
     let expected = [
         ("nginx.marathon.mesos.".to_string(), "A"),
@@ -161,11 +204,19 @@ fn enumerate_lists_each_record_once_in_generation_order() {
         ("_nginx._tcp.marathon.mesos.".to_string(), "SRV"),
         ("_nginx._nginx._tcp.marathon.mesos.".to_string(), "SRV"),
     ];
-    let expected: Vec<(String, String)> = expected.iter().map(|(n, t)| (n.clone(), t.to_string())).collect();
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(n, t)| (n.clone(), t.to_string()))
+        .collect();
     assert_eq!(records, expected);
-    assert!(canonical.starts_with("nginx-") && canonical.ends_with("-s0"), "{canonical}");
+    assert!(
+        canonical.starts_with("nginx-") && canonical.ends_with("-s0"),
+        "{canonical}"
+    );
     // Indentation is go-restful's.
-    assert!(get(&wb, "/v1/enumerate").text().starts_with("{\n  \"frameworks\": [\n   {\n    \"tasks\": ["));
+    assert!(get(&wb, "/v1/enumerate")
+        .text()
+        .starts_with("{\n  \"frameworks\": [\n   {\n    \"tasks\": ["));
 }
 
 #[test]
@@ -176,7 +227,10 @@ fn ip_sources_and_rfc952() {
                       "network": "container", "ports": [{"name": "hazelcast", "container_port": 4000}]}]}"#,
     );
     let task = &wb.admin().tasks("/carbon/a-very-long-application-name")[0];
-    let found = records(&wb, "_hazelcast._a-very-long-application._tcp.marathon.mesos.");
+    let found = records(
+        &wb,
+        "_hazelcast._a-very-long-application._tcp.marathon.mesos.",
+    );
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["ip"], task.agent_ip, "host first: the agent IP");
     assert_eq!(found[0]["port"], "4000");
@@ -186,7 +240,11 @@ fn ip_sources_and_rfc952() {
 fn dcos_prefix_serves_mesos_dns() {
     let wb = start_file("carbon.json");
     assert_eq!(
-        get(&wb, "/mesos_dns/v1/services/_worker-wso2._tcp.marathon.mesos.").body,
+        get(
+            &wb,
+            "/mesos_dns/v1/services/_worker-wso2._tcp.marathon.mesos."
+        )
+        .body,
         get(&wb, "/v1/services/_worker-wso2._tcp.marathon.mesos.").body
     );
 }

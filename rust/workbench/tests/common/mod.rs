@@ -29,8 +29,12 @@ impl Response {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 }
 
@@ -50,7 +54,13 @@ pub fn start_json(json: &str) -> Workbench {
 }
 
 /// Sends one request (Connection: close) and reads the whole response.
-pub fn request(wb: &Workbench, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
+pub fn request(
+    wb: &Workbench,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Response {
     let raw = raw_request(wb, method, path, headers, body).expect("response");
     parse(&raw).expect("well-formed response")
 }
@@ -64,7 +74,13 @@ pub fn get_with(wb: &Workbench, path: &str, headers: &[(&str, &str)]) -> Respons
 }
 
 pub fn post(wb: &Workbench, path: &str, body: &str) -> Response {
-    request(wb, "POST", path, &[("Content-Type", "application/json")], body)
+    request(
+        wb,
+        "POST",
+        path,
+        &[("Content-Type", "application/json")],
+        body,
+    )
 }
 
 /// The raw bytes until the server closes (or 10 s pass).
@@ -77,7 +93,10 @@ pub fn raw_request(
 ) -> std::io::Result<Vec<u8>> {
     let mut stream = TcpStream::connect(wb.addr())?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", wb.addr());
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+        wb.addr()
+    );
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -110,15 +129,24 @@ pub fn parse(raw: &[u8]) -> Option<Response> {
     let chunked = headers
         .iter()
         .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    let body = if chunked { dechunk(rest)? } else { rest.to_vec() };
-    Some(Response { status, headers, body })
+    let body = if chunked {
+        dechunk(rest)?
+    } else {
+        rest.to_vec()
+    };
+    Some(Response {
+        status,
+        headers,
+        body,
+    })
 }
 
 fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     loop {
         let line_end = find(rest, b"\r\n")?;
-        let size = usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).ok()?.trim(), 16).ok()?;
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).ok()?.trim(), 16).ok()?;
         rest = &rest[line_end + 2..];
         if size == 0 {
             return Some(out);
