@@ -141,6 +141,9 @@ impl std::fmt::Display for WorldError {
 
 type Outcome = Result<Vec<Event>, WorldError>;
 
+/// Upper bound on apps, so that bodies stay bounded whatever the admin API is sent.
+pub const MAX_APPS: usize = 1_000;
+
 const DEFAULT_AGENTS: [&str; 3] = ["10.0.1.11", "10.0.1.12", "10.0.1.13"];
 
 impl World {
@@ -319,6 +322,9 @@ impl World {
         let id = normalize_app_id(&spec.id).map_err(WorldError::Invalid)?;
         if self.app(&id).is_some() {
             return Err(WorldError::Invalid(format!("App '{id}' already exists")));
+        }
+        if self.apps.len() >= MAX_APPS {
+            return Err(WorldError::Invalid(format!("at most {MAX_APPS} apps")));
         }
         let version = self.clock.tick();
         let mut ports = Vec::new();
