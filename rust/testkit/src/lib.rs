@@ -11,3 +11,6 @@ mod zk_server;
 
 pub use master::{AclMode, FakeMaster, Format};
 pub use zk_server::{free_port, Ensemble, ZkServer};
+
+/// The ZooKeeper client the kit uses, for tests that hold fake masters' sessions.
+pub use zookeeper_client;
