@@ -42,6 +42,7 @@ pub const HEALTHY_ONLY: &str = "MESOS_DISCOVERY_HEALTHY_ONLY";
 pub const MAX_RESPONSE_BYTES: &str = "MESOS_DISCOVERY_MAX_RESPONSE_BYTES";
 pub const RESYNC_INTERVAL: &str = "MESOS_DISCOVERY_RESYNC_INTERVAL";
 pub const POLL_INTERVAL: &str = "MESOS_DISCOVERY_POLL_INTERVAL";
+pub const STREAM_IDLE_TIMEOUT: &str = "MESOS_DISCOVERY_STREAM_IDLE_TIMEOUT";
 
 /// Every key the vocabulary knows, in documentation order.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -70,6 +71,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     MAX_RESPONSE_BYTES,
     RESYNC_INTERVAL,
     POLL_INTERVAL,
+    STREAM_IDLE_TIMEOUT,
 ];
 
 const SECRET_KEYS: &[&str] = &[MARATHON_PASSWORD, MARATHON_AUTH_TOKEN];
@@ -111,7 +113,10 @@ pub enum PortSelector {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Auth {
     None,
-    Basic { username: String, password: Secret },
+    Basic {
+        username: String,
+        password: Secret,
+    },
     /// DC/OS: `Authorization: token=<token>`.
     Token(Secret),
 }
@@ -158,6 +163,9 @@ pub struct Config {
     pub resync_interval: Duration,
     /// Live membership: polling period for Mesos-DNS.
     pub poll_interval: Duration,
+    /// Live membership: an event stream silent this long (no event, no heartbeat) is
+    /// reopened. Marathon's Jetty sends a heartbeat about every 10 s.
+    pub stream_idle_timeout: Duration,
 }
 
 /// Where environment variables stand relative to the explicit map.
@@ -296,8 +304,7 @@ impl Config {
         }
 
         let http = HttpLimits {
-            connect_timeout: parse_seconds(map, CONNECT_TIMEOUT)?
-                .unwrap_or(Duration::from_secs(3)),
+            connect_timeout: parse_seconds(map, CONNECT_TIMEOUT)?.unwrap_or(Duration::from_secs(3)),
             request_timeout: parse_seconds(map, REQUEST_TIMEOUT)?
                 .unwrap_or(Duration::from_secs(10)),
             deadline: parse_seconds(map, DEADLINE)?.unwrap_or(Duration::from_secs(30)),
@@ -358,6 +365,8 @@ impl Config {
             resync_interval: parse_seconds(map, RESYNC_INTERVAL)?
                 .unwrap_or(Duration::from_secs(60)),
             poll_interval: parse_seconds(map, POLL_INTERVAL)?.unwrap_or(Duration::from_secs(5)),
+            stream_idle_timeout: parse_seconds(map, STREAM_IDLE_TIMEOUT)?
+                .unwrap_or(Duration::from_secs(60)),
         })
     }
 }
@@ -444,7 +453,11 @@ fn parse_int(map: &BTreeMap<String, String>, key: &str, min: u64, max: u64) -> R
     raw(map, key)
         .map(|v| match v.parse::<u64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n),
-            Ok(_) => Err(bad(key, v, &format!("expected a number from {min} to {max}"))),
+            Ok(_) => Err(bad(
+                key,
+                v,
+                &format!("expected a number from {min} to {max}"),
+            )),
             Err(_) => Err(bad(key, v, "expected a whole number")),
         })
         .transpose()
@@ -455,7 +468,11 @@ fn parse_seconds(map: &BTreeMap<String, String>, key: &str) -> Result<Option<Dur
     raw(map, key)
         .map(|v| match v.parse::<f64>() {
             Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Duration::from_secs_f64(s)),
-            _ => Err(bad(key, v, "expected seconds, more than 0 and at most 86400")),
+            _ => Err(bad(
+                key,
+                v,
+                "expected seconds, more than 0 and at most 86400",
+            )),
         })
         .transpose()
 }
@@ -464,9 +481,14 @@ fn parse_endpoints(key: &str, value: &str) -> Result<Vec<url::Url>> {
     let mut out = Vec::new();
     for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let shown = redact_url(part);
-        let url = url::Url::parse(part).map_err(|e| bad(key, &shown, &format!("not a URL: {e}")))?;
+        let url =
+            url::Url::parse(part).map_err(|e| bad(key, &shown, &format!("not a URL: {e}")))?;
         if url.scheme() != "http" && url.scheme() != "https" {
-            return Err(bad(key, &shown, "only http:// and https:// URLs are supported"));
+            return Err(bad(
+                key,
+                &shown,
+                "only http:// and https:// URLs are supported",
+            ));
         }
         if url.host_str().is_none_or(str::is_empty) {
             return Err(bad(key, &shown, "the URL has no host"));
@@ -479,7 +501,11 @@ fn parse_endpoints(key: &str, value: &str) -> Result<Vec<url::Url>> {
             ));
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(bad(key, &shown, "the URL must not have a query or fragment"));
+            return Err(bad(
+                key,
+                &shown,
+                "the URL must not have a query or fragment",
+            ));
         }
         out.push(url);
     }
@@ -501,8 +527,14 @@ mod tests {
     fn defaults() {
         let c = cfg(&[(MARATHON_APPLICATIONS, "app")]).unwrap();
         assert_eq!(c.scheme, Scheme::Marathon);
-        assert_eq!(c.marathon_endpoints[0].as_str(), "http://marathon.mesos:8080/");
-        assert_eq!(c.mesos_dns_endpoints[0].as_str(), "http://marathon.mesos:8123/");
+        assert_eq!(
+            c.marathon_endpoints[0].as_str(),
+            "http://marathon.mesos:8080/"
+        );
+        assert_eq!(
+            c.mesos_dns_endpoints[0].as_str(),
+            "http://marathon.mesos:8123/"
+        );
         assert_eq!(c.apps, vec!["/app"]);
         assert_eq!(c.auth, Auth::None);
         assert_eq!(c.dns_update_timeout, Duration::from_secs(10));
@@ -514,31 +546,63 @@ mod tests {
     #[test]
     fn scheme_is_case_insensitive() {
         for v in ["MesosDNS", "mesosdns", "MESOS-DNS", "mesos_dns"] {
-            let c = cfg(&[(MESOS_MEMBER_DISCOVERY_SCHEME, v), (MARATHON_APPLICATIONS, "a")]).unwrap();
+            let c = cfg(&[
+                (MESOS_MEMBER_DISCOVERY_SCHEME, v),
+                (MARATHON_APPLICATIONS, "a"),
+            ])
+            .unwrap();
             assert_eq!(c.scheme, Scheme::MesosDns, "{v}");
         }
-        let c = cfg(&[(MESOS_MEMBER_DISCOVERY_SCHEME, "MARATHON"), (MARATHON_APPLICATIONS, "a")]).unwrap();
+        let c = cfg(&[
+            (MESOS_MEMBER_DISCOVERY_SCHEME, "MARATHON"),
+            (MARATHON_APPLICATIONS, "a"),
+        ])
+        .unwrap();
         assert_eq!(c.scheme, Scheme::Marathon);
-        let e = cfg(&[(MESOS_MEMBER_DISCOVERY_SCHEME, "consul"), (MARATHON_APPLICATIONS, "a")]).unwrap_err();
-        assert!(e.message().contains("MESOS_MEMBER_DISCOVERY_SCHEME=\"consul\""), "{e}");
+        let e = cfg(&[
+            (MESOS_MEMBER_DISCOVERY_SCHEME, "consul"),
+            (MARATHON_APPLICATIONS, "a"),
+        ])
+        .unwrap_err();
+        assert!(
+            e.message()
+                .contains("MESOS_MEMBER_DISCOVERY_SCHEME=\"consul\""),
+            "{e}"
+        );
     }
 
     #[test]
     fn apps_normalise_and_include_own_app_first() {
         let c = cfg(&[
-            (MARATHON_APPLICATIONS, " /wso2/manager, wso2/worker/ ,,/wso2/manager"),
+            (
+                MARATHON_APPLICATIONS,
+                " /wso2/manager, wso2/worker/ ,,/wso2/manager",
+            ),
             (MARATHON_APP_ID, "/wso2/worker"),
         ])
         .unwrap();
         assert_eq!(c.apps, vec!["/wso2/worker", "/wso2/manager"]);
         let e = cfg(&[(MARATHON_APPLICATIONS, "Bad_App")]).unwrap_err();
-        assert!(e.message().contains("MARATHON_APPLICATIONS=\"Bad_App\""), "{e}");
-        assert!(cfg(&[]).unwrap_err().message().contains(MARATHON_APPLICATIONS));
+        assert!(
+            e.message().contains("MARATHON_APPLICATIONS=\"Bad_App\""),
+            "{e}"
+        );
+        assert!(cfg(&[])
+            .unwrap_err()
+            .message()
+            .contains(MARATHON_APPLICATIONS));
     }
 
     #[test]
     fn endpoint_lists_and_bad_urls() {
-        let c = cfg(&[(MARATHON_APPLICATIONS, "a"), (MARATHON_ENDPOINT, "http://m1:8080, https://m2:8443/marathon")]).unwrap();
+        let c = cfg(&[
+            (MARATHON_APPLICATIONS, "a"),
+            (
+                MARATHON_ENDPOINT,
+                "http://m1:8080, https://m2:8443/marathon",
+            ),
+        ])
+        .unwrap();
         assert_eq!(c.marathon_endpoints.len(), 2);
         for bad in ["m1:8080", "ftp://m1", "http://", "http://u:pw@m1:8080"] {
             let e = cfg(&[(MARATHON_APPLICATIONS, "a"), (MARATHON_ENDPOINT, bad)]).unwrap_err();
@@ -562,21 +626,41 @@ mod tests {
             (MARATHON_PASSWORD, "s3cr3t-pw"),
         ])
         .unwrap();
-        assert!(matches!(&c.auth, Auth::Basic { username, password } if username == "admin" && password.expose() == "s3cr3t-pw"));
+        assert!(
+            matches!(&c.auth, Auth::Basic { username, password } if username == "admin" && password.expose() == "s3cr3t-pw")
+        );
         assert!(!format!("{c:?}").contains("s3cr3t-pw"));
-        let e = cfg(&[(MARATHON_APPLICATIONS, "a"), (ENABLE_MARATHON_BASIC_AUTH, "true"), (MARATHON_USERNAME, "u")]).unwrap_err();
+        let e = cfg(&[
+            (MARATHON_APPLICATIONS, "a"),
+            (ENABLE_MARATHON_BASIC_AUTH, "true"),
+            (MARATHON_USERNAME, "u"),
+        ])
+        .unwrap_err();
         assert!(e.message().contains(MARATHON_PASSWORD));
         // Basic auth off: username/password are ignored, as in the original scheme.
-        let c = cfg(&[(MARATHON_APPLICATIONS, "a"), (MARATHON_USERNAME, "u"), (MARATHON_PASSWORD, "p")]).unwrap();
+        let c = cfg(&[
+            (MARATHON_APPLICATIONS, "a"),
+            (MARATHON_USERNAME, "u"),
+            (MARATHON_PASSWORD, "p"),
+        ])
+        .unwrap();
         assert_eq!(c.auth, Auth::None);
     }
 
     #[test]
     fn token_auth_never_echoes_token() {
-        let c = cfg(&[(MARATHON_APPLICATIONS, "a"), (MARATHON_AUTH_TOKEN, "eyJtok")]).unwrap();
+        let c = cfg(&[
+            (MARATHON_APPLICATIONS, "a"),
+            (MARATHON_AUTH_TOKEN, "eyJtok"),
+        ])
+        .unwrap();
         assert!(matches!(&c.auth, Auth::Token(t) if t.expose() == "eyJtok"));
         assert!(!format!("{c:?}").contains("eyJtok"));
-        let e = cfg(&[(MARATHON_APPLICATIONS, "a"), (MARATHON_AUTH_TOKEN, "ab\ncd")]).unwrap_err();
+        let e = cfg(&[
+            (MARATHON_APPLICATIONS, "a"),
+            (MARATHON_AUTH_TOKEN, "ab\ncd"),
+        ])
+        .unwrap_err();
         assert!(!e.message().contains("ab"), "{e}");
     }
 
@@ -592,18 +676,35 @@ mod tests {
         ];
         for (key, value) in cases {
             let e = cfg(&[(MARATHON_APPLICATIONS, "a"), (key, value)]).unwrap_err();
-            assert!(e.message().starts_with(&format!("{key}=\"{value}\"")), "{e}");
+            assert!(
+                e.message().starts_with(&format!("{key}=\"{value}\"")),
+                "{e}"
+            );
         }
-        let c = cfg(&[(MARATHON_APPLICATIONS, "a"), (DNS_UPDATE_TIMEOUT, "0.5"), (HEALTHY_ONLY, "yes")]).unwrap();
+        let c = cfg(&[
+            (MARATHON_APPLICATIONS, "a"),
+            (DNS_UPDATE_TIMEOUT, "0.5"),
+            (HEALTHY_ONLY, "yes"),
+        ])
+        .unwrap();
         assert_eq!(c.dns_update_timeout, Duration::from_millis(500));
         assert!(c.healthy_only);
     }
 
     #[test]
     fn overlay_network_means_container_mode() {
-        let c = cfg(&[(MARATHON_APPLICATIONS, "a"), (IS_OVERLAY_NETWORK_AND_DOCKER, "true")]).unwrap();
+        let c = cfg(&[
+            (MARATHON_APPLICATIONS, "a"),
+            (IS_OVERLAY_NETWORK_AND_DOCKER, "true"),
+        ])
+        .unwrap();
         assert_eq!(c.address_mode, AddressMode::Container);
-        assert!(cfg(&[(MARATHON_APPLICATIONS, "a"), (IS_OVERLAY_NETWORK_AND_DOCKER, "true"), (ADDRESS_MODE, "host")]).is_err());
+        assert!(cfg(&[
+            (MARATHON_APPLICATIONS, "a"),
+            (IS_OVERLAY_NETWORK_AND_DOCKER, "true"),
+            (ADDRESS_MODE, "host")
+        ])
+        .is_err());
         let c = cfg(&[(MARATHON_APPLICATIONS, "a"), (ADDRESS_MODE, "HOST")]).unwrap();
         assert_eq!(c.address_mode, AddressMode::Host);
     }
@@ -612,7 +713,12 @@ mod tests {
     fn port_name_or_index() {
         let c = cfg(&[(MARATHON_APPLICATIONS, "a"), (PORT_NAME, "hazelcast")]).unwrap();
         assert_eq!(c.port, PortSelector::Name("hazelcast".into()));
-        assert!(cfg(&[(MARATHON_APPLICATIONS, "a"), (PORT_NAME, "h"), (PORT_INDEX, "1")]).is_err());
+        assert!(cfg(&[
+            (MARATHON_APPLICATIONS, "a"),
+            (PORT_NAME, "h"),
+            (PORT_INDEX, "1")
+        ])
+        .is_err());
     }
 
     #[test]

@@ -20,6 +20,8 @@ use crate::secret::redact_url;
 const MAX_REDIRECTS: usize = 5;
 const BACKOFF_BASE: Duration = Duration::from_millis(100);
 const BACKOFF_CAP: Duration = Duration::from_secs(5);
+/// An event stream is reopened (with a full resync) at least this often.
+const STREAM_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// What an exchange produced that the caller must interpret.
 #[derive(Debug)]
@@ -172,14 +174,22 @@ impl HttpClient {
             .unwrap_or_else(|| Error::internal(format!("{service}: no endpoints configured"))))
     }
 
-    async fn get_following_redirects(&self, service: &str, mut url: Url) -> Result<Fetched> {
+    /// Sends a GET, following redirects, and returns the first non-redirect response.
+    /// `stream`: a long-lived response (an event stream) with no whole-request timeout.
+    async fn send_following_redirects(
+        &self,
+        service: &str,
+        mut url: Url,
+        accept: &str,
+        stream: bool,
+    ) -> Result<(String, reqwest::Response)> {
         let origin_scheme = url.scheme().to_string();
         for _ in 0..=MAX_REDIRECTS {
             let shown = redact_url(url.as_str());
-            let mut request = self
-                .client
-                .get(url.clone())
-                .header(ACCEPT, "application/json");
+            let mut request = self.client.get(url.clone()).header(ACCEPT, accept);
+            if stream {
+                request = request.timeout(STREAM_LIFETIME);
+            }
             // Credentials follow a redirect (Marathon standbys redirect to the leader) but never
             // from https down to plain http.
             if let Some(auth) = &self.authorization {
@@ -192,71 +202,132 @@ impl HttpClient {
                 .await
                 .map_err(|e| transport_error(service, &shown, e, false))?;
             let status = response.status();
-            if status.is_redirection() {
-                let location = response
-                    .headers()
-                    .get(LOCATION)
-                    .and_then(|v| v.to_str().ok())
-                    .ok_or_else(|| {
-                        Error::protocol(format!(
-                            "{service} {shown}: HTTP {status} without a Location header"
-                        ))
-                    })?;
-                url = url.join(location).map_err(|_| {
+            if !status.is_redirection() {
+                return Ok((shown, response));
+            }
+            let location = response
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| {
                     Error::protocol(format!(
-                        "{service} {shown}: HTTP {status} to an invalid Location"
+                        "{service} {shown}: HTTP {status} without a Location header"
                     ))
                 })?;
-                log::debug!(
-                    "{service} {shown}: redirected to {}",
-                    redact_url(url.as_str())
-                );
-                continue;
-            }
-            return match status {
-                s if s.is_success() => Ok(Fetched::Body(
-                    self.read_body(service, &shown, response).await?,
-                )),
-                StatusCode::NOT_FOUND => Ok(Fetched::NotFound(
-                    self.read_body(service, &shown, response).await?,
-                )),
-                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(Error::new(
-                    ErrorKind::Auth,
-                    format!(
-                        "{service} {shown}: HTTP {status}: {}",
-                        if self.authorization.is_some() {
-                            "the configured credentials were refused"
-                        } else {
-                            "authentication required (set basic auth or a token)"
-                        }
-                    ),
-                )),
-                s if s.is_server_error() => {
-                    let body = self
-                        .read_body(service, &shown, response)
-                        .await
-                        .unwrap_or_default();
-                    Err(Error::new(
-                        ErrorKind::Unavailable,
-                        format!("{service} {shown}: HTTP {status}{}", summarize(&body)),
-                    ))
-                }
-                s => {
-                    let body = self
-                        .read_body(service, &shown, response)
-                        .await
-                        .unwrap_or_default();
-                    Err(Error::protocol(format!(
-                        "{service} {shown}: unexpected HTTP {s}{}",
-                        summarize(&body)
-                    )))
-                }
-            };
+            url = url.join(location).map_err(|_| {
+                Error::protocol(format!(
+                    "{service} {shown}: HTTP {status} to an invalid Location"
+                ))
+            })?;
+            log::debug!(
+                "{service} {shown}: redirected to {}",
+                redact_url(url.as_str())
+            );
         }
         Err(Error::new(
             ErrorKind::Network,
             format!("{service}: more than {MAX_REDIRECTS} redirects (a redirect loop?)"),
         ))
+    }
+
+    async fn get_following_redirects(&self, service: &str, url: Url) -> Result<Fetched> {
+        let (shown, response) = self
+            .send_following_redirects(service, url, "application/json", false)
+            .await?;
+        match response.status() {
+            s if s.is_success() => Ok(Fetched::Body(
+                self.read_body(service, &shown, response).await?,
+            )),
+            StatusCode::NOT_FOUND => Ok(Fetched::NotFound(
+                self.read_body(service, &shown, response).await?,
+            )),
+            _ => Err(self.status_error(service, &shown, response).await),
+        }
+    }
+
+    /// Opens a long-lived GET (Marathon's event stream) on the first endpoint that answers
+    /// 2xx, following redirects. Endpoints that fail are skipped; the last failure is returned
+    /// when all do. The caller reads the body and judges idleness itself.
+    pub async fn open_stream(
+        &self,
+        service: &str,
+        endpoints: &[Url],
+        path_and_query: &str,
+        accept: &str,
+    ) -> Result<reqwest::Response> {
+        let mut last_error = None;
+        for endpoint in endpoints {
+            let url = join(endpoint, path_and_query)?;
+            let attempt = tokio::time::timeout(
+                self.limits.connect_timeout + self.limits.request_timeout,
+                self.send_following_redirects(service, url, accept, true),
+            );
+            let (shown, response) = match attempt.await {
+                Ok(Ok(sent)) => sent,
+                Ok(Err(e)) => {
+                    last_error = Some(e);
+                    continue;
+                }
+                Err(_) => {
+                    last_error = Some(Error::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "{service} {}: no response headers in time",
+                            redact_url(endpoint.as_str())
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            if response.status().is_success() {
+                return Ok(response);
+            }
+            let e = self.status_error(service, &shown, response).await;
+            if !retryable(e.kind()) {
+                return Err(e);
+            }
+            last_error = Some(e);
+        }
+        Err(last_error
+            .unwrap_or_else(|| Error::internal(format!("{service}: no endpoints configured"))))
+    }
+
+    /// The error for a non-2xx, non-404 answer.
+    async fn status_error(&self, service: &str, shown: &str, response: reqwest::Response) -> Error {
+        let status = response.status();
+        match status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::new(
+                ErrorKind::Auth,
+                format!(
+                    "{service} {shown}: HTTP {status}: {}",
+                    if self.authorization.is_some() {
+                        "the configured credentials were refused"
+                    } else {
+                        "authentication required (set basic auth or a token)"
+                    }
+                ),
+            ),
+            s if s.is_server_error() => {
+                let body = self
+                    .read_body(service, shown, response)
+                    .await
+                    .unwrap_or_default();
+                Error::new(
+                    ErrorKind::Unavailable,
+                    format!("{service} {shown}: HTTP {status}{}", summarize(&body)),
+                )
+            }
+            s => {
+                let body = self
+                    .read_body(service, shown, response)
+                    .await
+                    .unwrap_or_default();
+                Error::protocol(format!(
+                    "{service} {shown}: unexpected HTTP {s}{}",
+                    summarize(&body)
+                ))
+            }
+        }
     }
 
     async fn read_body(
@@ -290,7 +361,7 @@ impl HttpClient {
     }
 }
 
-fn retryable(kind: ErrorKind) -> bool {
+pub(crate) fn retryable(kind: ErrorKind) -> bool {
     matches!(
         kind,
         ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Unavailable
@@ -331,7 +402,7 @@ fn join(endpoint: &Url, path_and_query: &str) -> Result<Url> {
 }
 
 /// Full jitter over a capped exponential: spreads many nodes' retries after an outage.
-fn backoff(round: u32) -> Duration {
+pub(crate) fn backoff(round: u32) -> Duration {
     let ceiling = BACKOFF_BASE
         .saturating_mul(1u32 << round.min(16))
         .min(BACKOFF_CAP);

@@ -14,14 +14,17 @@ pub mod http;
 pub mod marathon;
 pub mod mesos_dns;
 pub mod model;
+pub mod publish;
 pub mod runtime;
 pub mod secret;
+pub mod watch;
 pub mod zk;
 
 pub use config::{Config, EnvOverlay};
 pub use discovery::{discover, discover_blocking};
 pub use error::{Error, ErrorKind, Result};
 pub use model::{Discovery, Member, Warning};
+pub use watch::{MembershipChange, MembershipState, MembershipWatcher};
 
 /// The library version (the workspace version), as front ends report it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

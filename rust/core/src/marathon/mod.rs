@@ -18,7 +18,7 @@ use self::select::SelectPolicy;
 const SERVICE: &str = "Marathon";
 
 /// What one app contributed.
-enum AppOutcome {
+pub(crate) enum AppOutcome {
     Found(Discovery),
     Missing(Warning),
 }
@@ -62,13 +62,27 @@ async fn fetch_app(
     }
 }
 
-pub async fn discover(http: &HttpClient, config: &Config) -> Result<Discovery> {
+/// Fetches `apps` in parallel (bounded), in the given order; any non-404 failure fails all.
+pub(crate) async fn fetch_apps(
+    http: &HttpClient,
+    config: &Config,
+    apps: &[String],
+) -> Result<Vec<AppOutcome>> {
     let policy = SelectPolicy::from_config(config);
-    let outcomes: Vec<AppOutcome> = stream::iter(config.apps.iter())
+    // Futures built up front (not in a stream's `map` closure): keeps the whole future `Send`
+    // for spawning, which a closure over borrowed arguments defeats.
+    let fetches: Vec<_> = apps
+        .iter()
         .map(|app| fetch_app(http, config, app, &policy))
+        .collect();
+    stream::iter(fetches)
         .buffered(http.limits().concurrency)
         .try_collect()
-        .await?;
+        .await
+}
+
+pub async fn discover(http: &HttpClient, config: &Config) -> Result<Discovery> {
+    let outcomes = fetch_apps(http, config, &config.apps).await?;
     let mut found = Discovery::default();
     let mut missing = Vec::new();
     for outcome in outcomes {

@@ -62,11 +62,19 @@ async fn query(
     }
 }
 
+/// One query per app, no waiting: (members, warnings) per app, in `config.apps` order.
+pub(crate) async fn query_all(
+    http: &HttpClient,
+    config: &Config,
+) -> Result<Vec<(Vec<Member>, Vec<Warning>)>> {
+    try_join_all(config.apps.iter().map(|app| query(http, config, app))).await
+}
+
 pub async fn discover(http: &HttpClient, config: &Config) -> Result<Discovery> {
     let give_up = Instant::now() + config.dns_update_timeout;
     let mut pause = POLL_FIRST;
     loop {
-        let answers = try_join_all(config.apps.iter().map(|app| query(http, config, app))).await?;
+        let answers = query_all(http, config).await?;
         let missing: Vec<&String> = config
             .apps
             .iter()

@@ -1,0 +1,360 @@
+//! A value that changes over time and is served to every kind of caller: read without I/O,
+//! waited on from blocking code (C, Python, Java threads) or async code, and pushed to
+//! callbacks. Watchers (membership; the ZooKeeper leader) own one and publish into it.
+//!
+//! Callbacks run one at a time, in order, on one dedicated thread per publisher — never on a
+//! caller's thread and never on the runtime, so a slow callback delays other callbacks but not
+//! detection. A panicking callback is caught and logged. Calling the publisher from a callback
+//! (even `close` or `unsubscribe`) is safe.
+
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// States and events are numbered: a state by the last change it includes, an event by the
+/// change it announces. Waiters compare generations, never contents.
+pub trait Generation {
+    fn generation(&self) -> u64;
+}
+
+type Callback<E> = Arc<dyn Fn(&E) + Send + Sync>;
+
+pub struct Publisher<S, E> {
+    shared: Arc<Shared<S, E>>,
+}
+
+impl<S, E> Clone for Publisher<S, E> {
+    fn clone(&self) -> Self {
+        Publisher {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+struct Shared<S, E> {
+    inner: Mutex<Inner<S, E>>,
+    changed: Condvar,
+    wake: watch::Sender<u64>,
+    shutdown: watch::Sender<bool>,
+    /// Each callback with the generation it was welcomed at (it gets only later events).
+    callbacks: Mutex<BTreeMap<u64, (u64, Callback<E>)>>,
+    next_callback_id: AtomicU64,
+    /// The event a new subscriber gets first (the full current picture), if any yet.
+    welcome: fn(&S) -> Option<E>,
+    name: &'static str,
+}
+
+struct Inner<S, E> {
+    state: S,
+    closed: bool,
+    dispatch: Option<mpsc::Sender<Dispatch<E>>>,
+}
+
+enum Dispatch<E> {
+    Event(E),
+    Welcome(u64, E),
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Callbacks run outside every lock and panics are caught: poisoning means a bug elsewhere.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl<S, E> Publisher<S, E>
+where
+    S: Generation + Clone + Send + 'static,
+    E: Generation + Send + 'static,
+{
+    /// `name` appears in errors ("the membership watcher was closed") and thread names.
+    pub fn new(initial: S, welcome: fn(&S) -> Option<E>, name: &'static str) -> Self {
+        let (wake, _) = watch::channel(0);
+        let (shutdown, _) = watch::channel(false);
+        Publisher {
+            shared: Arc::new(Shared {
+                inner: Mutex::new(Inner {
+                    state: initial,
+                    closed: false,
+                    dispatch: None,
+                }),
+                changed: Condvar::new(),
+                wake,
+                shutdown,
+                callbacks: Mutex::new(BTreeMap::new()),
+                next_callback_id: AtomicU64::new(1),
+                welcome,
+                name,
+            }),
+        }
+    }
+
+    /// The latest state; no I/O.
+    pub fn current(&self) -> S {
+        lock(&self.shared.inner).state.clone()
+    }
+
+    /// Replaces the state and announces `event` (when given) to callbacks and waiters.
+    /// Ignored once closed.
+    pub fn publish(&self, state: S, event: Option<E>) {
+        let mut inner = lock(&self.shared.inner);
+        if inner.closed {
+            return;
+        }
+        let generation = state.generation();
+        inner.state = state;
+        if let (Some(event), Some(dispatch)) = (event, &inner.dispatch) {
+            let _ = dispatch.send(Dispatch::Event(event));
+        }
+        drop(inner);
+        self.shared.changed.notify_all();
+        self.shared.wake.send_replace(generation);
+    }
+
+    /// Changes the state in place without announcing a new generation (e.g. a refreshed error).
+    pub fn amend(&self, change: impl FnOnce(&mut S)) {
+        let mut inner = lock(&self.shared.inner);
+        if !inner.closed {
+            change(&mut inner.state);
+        }
+    }
+
+    /// Blocks until the state's generation differs from `known_generation`; `Ok(None)` when
+    /// `timeout` passes first; a `Closed` error once closed. Not for async code.
+    pub fn wait_for_change(&self, known_generation: u64, timeout: Duration) -> Result<Option<S>> {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut inner = lock(&self.shared.inner);
+        loop {
+            if inner.closed {
+                return Err(self.closed_error());
+            }
+            if inner.state.generation() != known_generation {
+                return Ok(Some(inner.state.clone()));
+            }
+            let wait = match deadline {
+                None => Duration::from_secs(3600),
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left,
+                    _ => return Ok(None),
+                },
+            };
+            inner = self
+                .shared
+                .changed
+                .wait_timeout(inner, wait)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// Async: waits until the generation differs from `known_generation`.
+    pub async fn changed(&self, known_generation: u64) -> Result<S> {
+        let mut wake = self.shared.wake.subscribe();
+        loop {
+            {
+                let inner = lock(&self.shared.inner);
+                if inner.closed {
+                    return Err(self.closed_error());
+                }
+                if inner.state.generation() != known_generation {
+                    return Ok(inner.state.clone());
+                }
+            }
+            if wake.changed().await.is_err() {
+                return Err(self.closed_error());
+            }
+        }
+    }
+
+    /// Calls `callback` first with the welcome event of the current state (when there is
+    /// one), then with every later event, in order, on the publisher's callback thread.
+    pub fn subscribe(&self, callback: Box<dyn Fn(&E) + Send + Sync>) -> u64 {
+        let id = self.shared.next_callback_id.fetch_add(1, Ordering::Relaxed);
+        let mut inner = lock(&self.shared.inner);
+        if inner.closed {
+            return id;
+        }
+        let since = inner.state.generation();
+        lock(&self.shared.callbacks).insert(id, (since, Arc::from(callback)));
+        if inner.dispatch.is_none() {
+            inner.dispatch = self.spawn_dispatcher();
+        }
+        if let (Some(dispatch), Some(welcome)) =
+            (&inner.dispatch, (self.shared.welcome)(&inner.state))
+        {
+            let _ = dispatch.send(Dispatch::Welcome(id, welcome));
+        }
+        id
+    }
+
+    /// Stops calling `id`; `false` if it was not subscribed. A call already running finishes.
+    pub fn unsubscribe(&self, id: u64) -> bool {
+        lock(&self.shared.callbacks).remove(&id).is_some()
+    }
+
+    /// Closes: waiters get a `Closed` error, callbacks stop, the owner's task is told to end
+    /// (see [`shutdown_signal`](Self::shutdown_signal)). Idempotent, never blocks.
+    pub fn close(&self) {
+        let mut inner = lock(&self.shared.inner);
+        if inner.closed {
+            return;
+        }
+        inner.closed = true;
+        inner.dispatch = None; // the callback thread drains what is queued and ends
+        drop(inner);
+        lock(&self.shared.callbacks).clear();
+        self.shared.changed.notify_all();
+        self.shared.wake.send_modify(|g| *g = g.wrapping_add(1));
+        self.shared.shutdown.send_replace(true);
+    }
+
+    pub fn is_closed(&self) -> bool {
+        lock(&self.shared.inner).closed
+    }
+
+    /// Resolves once [`close`](Self::close) was called: the background task selects on it.
+    pub fn shutdown_signal(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.shared.shutdown.subscribe();
+        async move {
+            let _ = rx.wait_for(|closed| *closed).await;
+        }
+    }
+
+    pub fn closed_error(&self) -> Error {
+        Error::new(
+            ErrorKind::Closed,
+            format!("the {} was closed", self.shared.name),
+        )
+    }
+
+    fn spawn_dispatcher(&self) -> Option<mpsc::Sender<Dispatch<E>>> {
+        let (tx, rx) = mpsc::channel::<Dispatch<E>>();
+        // The thread holds only a weak link: it must not keep a dropped publisher alive.
+        let shared = Arc::downgrade(&self.shared);
+        let name = self.shared.name;
+        let spawned = std::thread::Builder::new()
+            .name(format!(
+                "md-{}",
+                name.split_whitespace().next().unwrap_or("callbacks")
+            ))
+            .spawn(move || {
+                for message in rx {
+                    let Some(shared) = shared.upgrade() else {
+                        break;
+                    };
+                    let (event, only) = match &message {
+                        Dispatch::Event(e) => (e, None),
+                        Dispatch::Welcome(id, e) => (e, Some(*id)),
+                    };
+                    let targets: Vec<(u64, Callback<E>)> = lock(&shared.callbacks)
+                        .iter()
+                        .filter(|(id, (since, _))| match only {
+                            Some(only) => **id == only,
+                            None => event.generation() > *since,
+                        })
+                        .map(|(id, (_, cb))| (*id, cb.clone()))
+                        .collect();
+                    drop(shared);
+                    for (id, callback) in targets {
+                        if catch_unwind(AssertUnwindSafe(|| callback(event))).is_err() {
+                            log::error!("{name}: callback {id} panicked; the panic was contained");
+                        }
+                    }
+                }
+            });
+        match spawned {
+            Ok(_) => Some(tx),
+            Err(e) => {
+                log::error!("{name}: cannot start the callback thread: {e}");
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq)]
+    struct S(u64);
+    impl Generation for S {
+        fn generation(&self) -> u64 {
+            self.0
+        }
+    }
+
+    fn welcome(s: &S) -> Option<S> {
+        (s.0 > 0).then(|| s.clone())
+    }
+
+    #[test]
+    fn waits_callbacks_and_close() {
+        let p: Publisher<S, S> = Publisher::new(S(0), welcome, "test publisher");
+        assert_eq!(
+            p.wait_for_change(0, Duration::from_millis(20)).unwrap(),
+            None
+        );
+        let (tx, rx) = mpsc::channel();
+        let tx = Mutex::new(tx);
+        p.subscribe(Box::new(move |e: &S| tx.lock().unwrap().send(e.0).unwrap()));
+        let p2 = p.clone();
+        let t = std::thread::spawn(move || p2.wait_for_change(0, Duration::from_secs(5)).unwrap());
+        p.publish(S(1), Some(S(1)));
+        assert_eq!(t.join().unwrap(), Some(S(1)));
+        p.publish(S(2), Some(S(2)));
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), 1);
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), 2);
+        // A late subscriber gets the current state first, then only newer events.
+        let (tx2, rx2) = mpsc::channel();
+        let tx2 = Mutex::new(tx2);
+        p.subscribe(Box::new(move |e: &S| {
+            tx2.lock().unwrap().send(e.0).unwrap()
+        }));
+        p.publish(S(3), Some(S(3)));
+        assert_eq!(rx2.recv_timeout(Duration::from_secs(5)).unwrap(), 2);
+        assert_eq!(rx2.recv_timeout(Duration::from_secs(5)).unwrap(), 3);
+        p.close();
+        p.close();
+        assert_eq!(
+            p.wait_for_change(3, Duration::from_secs(1))
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Closed
+        );
+    }
+
+    #[test]
+    fn a_panicking_callback_does_not_stop_the_others() {
+        let p: Publisher<S, S> = Publisher::new(S(0), welcome, "test publisher");
+        p.subscribe(Box::new(|_: &S| panic!("boom")));
+        let (tx, rx) = mpsc::channel();
+        let tx = Mutex::new(tx);
+        p.subscribe(Box::new(move |e: &S| tx.lock().unwrap().send(e.0).unwrap()));
+        p.publish(S(1), Some(S(1)));
+        p.publish(S(2), Some(S(2)));
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), 1);
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), 2);
+    }
+
+    #[test]
+    fn callbacks_may_close_the_publisher() {
+        let p: Publisher<S, S> = Publisher::new(S(0), welcome, "test publisher");
+        let inner = p.clone();
+        let (tx, rx) = mpsc::channel();
+        let tx = Mutex::new(tx);
+        p.subscribe(Box::new(move |_: &S| {
+            inner.close();
+            tx.lock().unwrap().send(()).unwrap();
+        }));
+        p.publish(S(1), Some(S(1)));
+        rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert!(p.is_closed());
+    }
+}

@@ -1,0 +1,258 @@
+//! Live membership against the workbench's event stream: scale up/down, kill, delete, health
+//! flips, a stream dropped while an app scales, idle streams, endpoint failover, Mesos-DNS
+//! polling, and debouncing.
+
+mod support;
+
+use std::sync::{mpsc, Mutex};
+use std::time::Duration;
+
+use mesos_discovery::watch::{MembershipState, MembershipWatcher};
+use support::*;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+fn watcher(pairs: &[(&str, &str)]) -> MembershipWatcher {
+    MembershipWatcher::start(config(pairs).unwrap()).unwrap()
+}
+
+/// Waits for the first full look.
+fn first(w: &MembershipWatcher) -> MembershipState {
+    w.wait_for_change(0, WAIT)
+        .unwrap()
+        .expect("first discovery in time")
+}
+
+/// Waits until `pred` holds (changes may arrive as several generations).
+fn until(
+    w: &MembershipWatcher,
+    mut state: MembershipState,
+    pred: impl Fn(&MembershipState) -> bool,
+) -> MembershipState {
+    let deadline = std::time::Instant::now() + WAIT;
+    while !pred(&state) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        state = w
+            .wait_for_change(state.generation, left)
+            .unwrap()
+            .unwrap_or_else(|| panic!("condition not reached in time; last state {state:?}"));
+    }
+    state
+}
+
+fn count(state: &MembershipState, app: &str) -> usize {
+    state.members.iter().filter(|m| m.app_id == app).count()
+}
+
+#[test]
+fn scale_kill_delete_are_seen() {
+    let wb = start(cluster_file("carbon.json"));
+    let w = watcher(&[
+        ("MARATHON_ENDPOINT", &wb.url()),
+        ("MARATHON_APPLICATIONS", "/wso2/manager,/wso2/worker"),
+    ]);
+    let s = first(&w);
+    assert_eq!(
+        (count(&s, "/wso2/manager"), count(&s, "/wso2/worker")),
+        (2, 3)
+    );
+    assert_eq!(s.generation, 1);
+
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    w.subscribe(Box::new(move |c| {
+        tx.lock().unwrap().send(c.clone()).unwrap()
+    }));
+    let welcome = rx.recv_timeout(WAIT).unwrap();
+    assert_eq!(welcome.added.len(), 5, "the full set first");
+    assert!(welcome.removed.is_empty());
+
+    wb.admin().scale("/wso2/worker", 5).unwrap();
+    let s = until(&w, s, |s| count(s, "/wso2/worker") == 5);
+    let mut added = 0;
+    while added < 2 {
+        let c = rx.recv_timeout(WAIT).unwrap();
+        assert!(c.removed.is_empty(), "{c:?}");
+        added += c.added.len();
+        assert!(c.added.iter().all(|m| m.app_id == "/wso2/worker"));
+    }
+
+    wb.admin().scale("/wso2/worker", 2).unwrap();
+    let s = until(&w, s, |s| count(s, "/wso2/worker") == 2);
+
+    let victim = wb.admin().task_ids("/wso2/manager")[0].clone();
+    wb.admin().kill_task(&victim, true).unwrap();
+    let s = until(&w, s, |s| count(s, "/wso2/manager") == 1);
+    assert!(s.members.iter().all(|m| m.task_id != victim));
+
+    wb.admin().delete_app("/wso2/manager").unwrap();
+    let s = until(&w, s, |s| count(s, "/wso2/manager") == 0);
+    assert_eq!(count(&s, "/wso2/worker"), 2);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.app_id.as_deref() == Some("/wso2/manager")),
+        "{:?}",
+        s.warnings
+    );
+    w.close();
+    assert!(w.wait_for_change(s.generation, WAIT).is_err(), "closed");
+}
+
+#[test]
+fn health_flip_with_healthy_only() {
+    let wb = start(cluster_file("carbon.json"));
+    let w = watcher(&[
+        ("MARATHON_ENDPOINT", &wb.url()),
+        ("MARATHON_APPLICATIONS", "/wso2/manager"),
+        ("MESOS_DISCOVERY_HEALTHY_ONLY", "true"),
+    ]);
+    let s = first(&w);
+    assert_eq!(s.members.len(), 2);
+    let task = s.members[0].task_id.clone();
+    wb.admin().set_health(&task, Some(false)).unwrap();
+    let s = until(&w, s, |s| s.members.len() == 1);
+    wb.admin().set_health(&task, Some(true)).unwrap();
+    until(&w, s, |s| s.members.len() == 2);
+}
+
+#[test]
+fn a_dropped_stream_resyncs_what_it_missed() {
+    let wb = start(cluster_file("carbon.json"));
+    let w = watcher(&[
+        ("MARATHON_ENDPOINT", &wb.url()),
+        ("MARATHON_APPLICATIONS", "/wso2/worker"),
+    ]);
+    let s = first(&w);
+    wait_for_stream(&wb);
+    // Events stop flowing, the app scales, then the stream drops: only a resync can see it.
+    wb.admin().stall_event_streams(true);
+    wb.admin().scale("/wso2/worker", 4).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(w.snapshot().members.len(), 3, "stalled: nothing seen yet");
+    wb.admin().drop_event_streams();
+    wb.admin().stall_event_streams(false);
+    until(&w, s, |s| s.members.len() == 4);
+}
+
+#[test]
+fn a_silent_stream_is_reopened() {
+    let wb = start(cluster_file("carbon.json"));
+    let w = watcher(&[
+        ("MARATHON_ENDPOINT", &wb.url()),
+        ("MARATHON_APPLICATIONS", "/wso2/worker"),
+        ("MESOS_DISCOVERY_STREAM_IDLE_TIMEOUT", "0.5"),
+    ]);
+    let s = first(&w);
+    wait_for_stream(&wb);
+    wb.admin().stall_event_streams(true);
+    wb.admin().scale("/wso2/worker", 4).unwrap();
+    // No drop this time: the watcher notices the silence, reconnects and resyncs.
+    std::thread::sleep(Duration::from_millis(1500));
+    wb.admin().stall_event_streams(false);
+    until(&w, s, |s| s.members.len() == 4);
+    assert!(
+        wb.admin().requests("/v2/events") >= 2,
+        "{:?}",
+        wb.admin().request_counts()
+    );
+}
+
+#[test]
+fn endpoint_failover_during_a_watch() {
+    let first_wb = start(cluster_file("carbon.json"));
+    let second_wb = start(cluster_file("carbon.json"));
+    let endpoints = format!("{},{}", first_wb.url(), second_wb.url());
+    let w = watcher(&[
+        ("MARATHON_ENDPOINT", &endpoints),
+        ("MARATHON_APPLICATIONS", "/wso2/worker"),
+    ]);
+    let s = first(&w);
+    wait_for_stream(&first_wb);
+    drop(first_wb); // the first Marathon goes away
+    wait_for_stream(&second_wb);
+    second_wb.admin().scale("/wso2/worker", 5).unwrap();
+    until(&w, s, |s| s.members.len() == 5);
+}
+
+#[test]
+fn debounce_fetches_once_for_a_burst() {
+    let wb = start(cluster_file("carbon.json"));
+    let w = watcher(&[
+        ("MARATHON_ENDPOINT", &wb.url()),
+        ("MARATHON_APPLICATIONS", "/wso2/worker"),
+    ]);
+    let s = first(&w);
+    wait_for_stream(&wb);
+    wb.admin().reset_stats();
+    wb.admin().scale("/wso2/worker", 40).unwrap();
+    until(&w, s, |s| s.members.len() == 40);
+    let fetches = wb.admin().requests("/v2/apps/wso2/worker");
+    assert!(
+        fetches <= 3,
+        "a burst of 37 launches cost {fetches} fetches"
+    );
+}
+
+#[test]
+fn mesos_dns_is_polled() {
+    let wb = start(cluster_file("carbon.json"));
+    let w = watcher(&[
+        ("MESOS_MEMBER_DISCOVERY_SCHEME", "MesosDNS"),
+        ("MESOS_DNS_ENDPOINT", &wb.url()),
+        ("MARATHON_APPLICATIONS", "/wso2/worker"),
+        ("MESOS_DISCOVERY_POLL_INTERVAL", "0.2"),
+    ]);
+    let s = first(&w);
+    assert_eq!(s.members.len(), 2, "running workers only");
+    // 3 instances (one staging) → 5: two more running tasks.
+    wb.admin().scale("/wso2/worker", 5).unwrap();
+    let s = until(&w, s, |s| s.members.len() == 4);
+    wb.admin().scale("/wso2/worker", 1).unwrap();
+    until(&w, s, |s| s.members.len() <= 1);
+}
+
+/// Waits until the watcher's event stream is attached to `wb`.
+fn wait_for_stream(wb: &mesos_discovery_workbench::Workbench) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while wb.admin().open_event_streams() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no event stream opened"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_standby_redirects_the_stream_to_the_leader_and_5xx_is_retried() {
+    let leader = start(cluster_file("carbon.json"));
+    let standby = start(cluster_file("carbon.json"));
+    standby.admin().set_leader_url(&leader.url());
+    standby
+        .admin()
+        .add_fault(
+            mesos_discovery_workbench::FaultRule::once(
+                mesos_discovery_workbench::Side::Marathon,
+                mesos_discovery_workbench::Fault::Status {
+                    status: 503,
+                    body: None,
+                    content_type: None,
+                },
+            )
+            .on_path("/v2/events"),
+        )
+        .unwrap();
+    let w = watcher(&[
+        ("MARATHON_ENDPOINT", &standby.url()),
+        ("MARATHON_APPLICATIONS", "/wso2/worker"),
+    ]);
+    first(&w);
+    wait_for_stream(&leader);
+    assert_eq!(standby.admin().open_event_streams(), 0);
+    assert!(
+        standby.admin().requests("/v2/events") >= 2,
+        "503 first, then the redirect: {:?}",
+        standby.admin().request_counts()
+    );
+}
