@@ -123,7 +123,12 @@ mod tests {
     #[test]
     fn normalize_sorts_and_dedupes_by_address() {
         let mut d = Discovery {
-            members: vec![m("b", 1, "t2"), m("a", 2, "t1"), m("a", 2, "t1"), m("a", 2, "t3")],
+            members: vec![
+                m("b", 1, "t2"),
+                m("a", 2, "t1"),
+                m("a", 2, "t1"),
+                m("a", 2, "t3"),
+            ],
             warnings: vec![],
         };
         d.normalize();
