@@ -248,3 +248,19 @@ fn dcos_prefix_serves_mesos_dns() {
         get(&wb, "/v1/services/_worker-wso2._tcp.marathon.mesos.").body
     );
 }
+
+#[test]
+fn ipv6_task_addresses_become_aaaa_records() {
+    let wb = start_json(
+        r#"{"apps": [{"id": "/v6", "instances": 1, "network": "container",
+                      "ports": [{"name": "hazelcast", "container_port": 5701}],
+                      "tasks": [{"ip_addresses": ["fd00::12"]}]}]}"#,
+    );
+    let found = records(&wb, "_hazelcast._v6._tcp.marathon.mesos.");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["ip"], "fd00::12");
+    let task = &get(&wb, "/v2/apps/v6").json()["app"]["tasks"][0];
+    assert_eq!(task["ipAddresses"][0]["protocol"], "IPv6");
+    let hosts = get(&wb, "/v1/hosts/v6.marathon.mesos").json();
+    assert_eq!(hosts[0]["ip"], "fd00::12");
+}
