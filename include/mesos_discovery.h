@@ -297,6 +297,16 @@ enum mesos_discovery_result mesos_discovery_detector_new(const char *zk_url,
 // `detector` is NULL or a live detector.
 void mesos_discovery_detector_free(struct mesos_discovery_detector *detector);
 
+// Stops the detector's watching without freeing it, so other threads can be woken: calls
+// blocked in `mesos_discovery_detector_wait` return `MESOS_DISCOVERY_CLOSED`, every
+// subscription ends (as with `_unsubscribe`), and later waits and subscribes fail with
+// `MESOS_DISCOVERY_CLOSED`. One-shot reads keep working. Idempotent; the handle must still be
+// freed (after the woken threads are done with it).
+//
+// # Safety
+// `detector` is NULL or a live detector.
+enum mesos_discovery_result mesos_discovery_detector_close(const struct mesos_discovery_detector *detector);
+
 // Reads the leading master once (opens a ZooKeeper session, reads, closes it), blocking for at
 // most `timeout_ms` (`0`: the connect timeout bounds it). On success writes the leader to
 // `*out`, or NULL when no master is registered; free it with `mesos_discovery_master_free`.
@@ -369,7 +379,7 @@ void mesos_discovery_leader_state_free(struct mesos_discovery_leader_state *stat
 
 // Calls `callback(userdata, state)` with the current leader state (when one is known) and then
 // on every change, starting the detector's watcher if needed. On success writes the
-// subscription id to `*out_id`.
+// subscription id to `*out_id`; the first call comes after that write.
 //
 // The callback runs on the detector's callback thread, never on the caller's; calls are made
 // one at a time, in generation order. It may call any function of this library, including

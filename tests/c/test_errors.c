@@ -218,6 +218,31 @@ static void check_detector_arguments(void) {
   mesos_discovery_detector_free(det);
 }
 
+/* Closing a detector wakes a thread blocked in a wait; later watch calls fail as closed. */
+static void *blocked_wait(void *arg) {
+  mesos_discovery_leader_state *state = UNTOUCHED;
+  CHECK_RC(mesos_discovery_detector_wait(arg, 0, 60000, &state), MESOS_DISCOVERY_CLOSED);
+  CHECK(state == UNTOUCHED);
+  return NULL;
+}
+
+static void check_close_wakes_waiters(void) {
+  mesos_discovery_detector *det = NULL;
+  CHECK_RC(mesos_discovery_detector_new("zk://127.0.0.1:1/mesos", 2000, 200, &det), MESOS_DISCOVERY_OK);
+  pthread_t t;
+  CHECK(pthread_create(&t, NULL, blocked_wait, det) == 0);
+  usleep(200000);
+  CHECK_RC(mesos_discovery_detector_close(det), MESOS_DISCOVERY_OK);
+  CHECK(pthread_join(t, NULL) == 0);
+  CHECK_RC(mesos_discovery_detector_close(det), MESOS_DISCOVERY_OK);
+  uint64_t id = 0;
+  CHECK_RC(mesos_discovery_detector_subscribe(det, (mesos_discovery_leader_callback)1, NULL, &id), MESOS_DISCOVERY_CLOSED);
+  mesos_discovery_leader_state *state = UNTOUCHED;
+  CHECK_RC(mesos_discovery_detector_wait(det, 0, 0, &state), MESOS_DISCOVERY_CLOSED);
+  CHECK_RC(mesos_discovery_detector_close(NULL), MESOS_DISCOVERY_INVALID_ARGUMENT);
+  mesos_discovery_detector_free(det);
+}
+
 static void check_logger_arguments(void) {
   CHECK_RC(mesos_discovery_set_logger(NULL, NULL, 6), MESOS_DISCOVERY_INVALID_ARGUMENT);
   CHECK_RC(mesos_discovery_set_logger(NULL, NULL, MESOS_DISCOVERY_LOG_OFF), MESOS_DISCOVERY_OK);
@@ -249,6 +274,7 @@ int main(void) {
   check_client_arguments();
   check_unreachable_and_timeouts();
   check_detector_arguments();
+  check_close_wakes_waiters();
   check_logger_arguments();
   check_last_error_is_per_thread();
   md_done("test_errors");

@@ -35,6 +35,8 @@ pub struct mesos_discovery_detector {
     /// Started by the first wait or subscribe; lives until the handle is freed.
     watcher: Mutex<Option<Arc<LeaderWatcher>>>,
     subscriptions: Mutex<HashMap<u64, Arc<Subscription>>>,
+    /// Set by `mesos_discovery_detector_close`: no new watch starts.
+    closed: AtomicBool,
 }
 
 /// What the detector knows about the leader at one point in time.
@@ -191,7 +193,14 @@ impl Subscription {
 
 impl mesos_discovery_detector {
     fn watcher(&self) -> Result<Arc<LeaderWatcher>> {
+        // `closed` is set under this lock, so no watcher starts after `close`.
         let mut slot = lock(&self.watcher);
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(Error::new(
+                ErrorKind::Closed,
+                "the detector was closed (mesos_discovery_detector_close)",
+            ));
+        }
         if let Some(watcher) = slot.as_ref() {
             return Ok(watcher.clone());
         }
@@ -204,16 +213,27 @@ impl mesos_discovery_detector {
         let timeout = Duration::from_millis(u64::from(timeout_ms));
         self.watcher()?.wait_for_change(known_generation, timeout)
     }
+
+    /// Ends watching: subscriptions end (see [`Subscription::deactivate`]), the watcher stops
+    /// and wakes its waiters with a `Closed` error.
+    fn close(&self) {
+        {
+            let slot = lock(&self.watcher);
+            self.closed.store(true, Ordering::SeqCst);
+            if let Some(watcher) = slot.as_ref() {
+                watcher.close();
+            }
+        }
+        let subs: Vec<_> = lock(&self.subscriptions).drain().map(|(_, s)| s).collect();
+        for sub in subs {
+            sub.deactivate();
+        }
+    }
 }
 
 impl Drop for mesos_discovery_detector {
     fn drop(&mut self) {
-        for (_, sub) in lock(&self.subscriptions).drain() {
-            sub.deactivate();
-        }
-        if let Some(watcher) = lock(&self.watcher).take() {
-            watcher.close();
-        }
+        self.close();
     }
 }
 
@@ -254,6 +274,7 @@ pub unsafe extern "C" fn mesos_discovery_detector_new(
             opts,
             watcher: Mutex::new(None),
             subscriptions: Mutex::new(HashMap::new()),
+            closed: AtomicBool::new(false),
         }));
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
@@ -268,6 +289,24 @@ pub unsafe extern "C" fn mesos_discovery_detector_new(
 #[no_mangle]
 pub unsafe extern "C" fn mesos_discovery_detector_free(detector: *mut mesos_discovery_detector) {
     panic::void(|| drop(release(detector)))
+}
+
+/// Stops the detector's watching without freeing it, so other threads can be woken: calls
+/// blocked in `mesos_discovery_detector_wait` return `MESOS_DISCOVERY_CLOSED`, every
+/// subscription ends (as with `_unsubscribe`), and later waits and subscribes fail with
+/// `MESOS_DISCOVERY_CLOSED`. One-shot reads keep working. Idempotent; the handle must still be
+/// freed (after the woken threads are done with it).
+///
+/// # Safety
+/// `detector` is NULL or a live detector.
+#[no_mangle]
+pub unsafe extern "C" fn mesos_discovery_detector_close(
+    detector: *const mesos_discovery_detector,
+) -> mesos_discovery_result {
+    panic::result(|| {
+        borrow(detector, "detector")?.close();
+        Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
+    })
 }
 
 /// Reads the leading master once (opens a ZooKeeper session, reads, closes it), blocking for at
@@ -421,7 +460,7 @@ pub unsafe extern "C" fn mesos_discovery_leader_state_free(
 
 /// Calls `callback(userdata, state)` with the current leader state (when one is known) and then
 /// on every change, starting the detector's watcher if needed. On success writes the
-/// subscription id to `*out_id`.
+/// subscription id to `*out_id`; the first call comes after that write.
 ///
 /// The callback runs on the detector's callback thread, never on the caller's; calls are made
 /// one at a time, in generation order. It may call any function of this library, including
@@ -449,13 +488,21 @@ pub unsafe extern "C" fn mesos_discovery_detector_subscribe(
             running: Mutex::new(()),
         });
         let watcher = d.watcher()?;
-        // Hold our map while subscribing, so an unsubscribe cannot look for the id too early.
+        // Hold our map while subscribing, so an unsubscribe cannot look for the id too early;
+        // `close` drains the map under the same lock, so check it again here.
         let mut subs = lock(&d.subscriptions);
+        if d.closed.load(Ordering::SeqCst) {
+            return Err(Error::new(ErrorKind::Closed, "the detector was closed"));
+        }
+        // Held until the id is written: the first call waits for it, so a callback always
+        // runs after its subscriber knows the id (and can unsubscribe from inside it).
+        let gate = lock(&sub.running);
         let for_core = sub.clone();
         let id = watcher.subscribe(Box::new(move |state| for_core.deliver(state)));
-        subs.insert(id, sub);
+        subs.insert(id, sub.clone());
         drop(subs);
         out_id.write(id);
+        drop(gate);
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
 }
