@@ -1,6 +1,6 @@
 //! The cluster description: what a test or a user writes (JSON) to say which apps and tasks
 //! the emulated Marathon and Mesos-DNS serve. Parsing checks names strictly (unknown keys are
-//! errors, so a typo cannot silently change a fixture); [`crate::world::World::build`] then
+//! errors, so a typo cannot silently change a fixture); the world builder (`World::build`) then
 //! fills in everything left out (ids, ports, IPs, timestamps) deterministically from `seed`.
 //!
 //! The format is documented with examples in the README ("Workbench") and in `tests/clusters/`.

@@ -293,14 +293,19 @@ fn internal_error() -> hyper::Response<Body> {
 fn truncated(reply: Reply) -> hyper::Response<Body> {
     let body = reply.body_bytes().to_vec();
     let half = Bytes::from(body[..body.len() / 2].to_vec());
-    let chunks = stream::unfold(Some(half), |half| async move {
-        match half {
-            Some(half) => Some((Ok(Frame::data(half)), None)),
-            None => {
+    // Stages: the half body, then the error, then nothing.
+    let chunks = stream::unfold((0u8, half), |(stage, half)| async move {
+        match stage {
+            0 => Some((Ok(Frame::data(half)), (1, Bytes::new()))),
+            1 => {
                 // Pending for a moment lets hyper flush what was sent before the abort.
                 tokio::time::sleep(Duration::from_millis(50)).await;
-                Some((Err(std::io::Error::other("fault: truncated body")), None))
+                Some((
+                    Err(std::io::Error::other("fault: truncated body")),
+                    (2, half),
+                ))
             }
+            _ => None,
         }
     });
     builder(&reply)
