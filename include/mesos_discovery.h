@@ -251,14 +251,53 @@ enum mesos_discovery_result mesos_discovery_client_members(const struct mesos_di
                                                            uint32_t timeout_ms,
                                                            struct mesos_discovery_members **out);
 
-// Like `mesos_discovery_client_members`, but writes the answer as a JSON document (the CLI's
-// `--format json` output) to `*out`; free it with `mesos_discovery_string_free`.
+// Like `mesos_discovery_client_members`, but writes the members as a JSON array to `*out`, the
+// document `mesos-discovery members --format json` prints (there pretty-printed; warnings go
+// to the log, as the CLI's go to stderr). Free it with `mesos_discovery_string_free`.
 //
 // # Safety
 // `client` is NULL or a live client; `out` is valid for a write.
 enum mesos_discovery_result mesos_discovery_client_members_json(const struct mesos_discovery_client *client,
                                                                 uint32_t timeout_ms,
                                                                 char **out);
+
+// Blocks until the client's member set has a generation other than `known_generation` (0 the
+// first time, then the last one seen) or `timeout_ms` passes (`0`: do not block). On a change
+// writes the generation to `*out_generation` and the whole member set (with warnings) to
+// `*out`; free it with `mesos_discovery_members_free`. On timeout returns
+// `MESOS_DISCOVERY_UNCHANGED` and writes nothing. The first wait starts the client's watcher
+// (Marathon's event stream with resyncs, or Mesos-DNS polling every
+// `MESOS_DISCOVERY_POLL_INTERVAL`), shared by every later wait. A change is a member appearing
+// or going (by host, port, app and task); a new state or health alone is not. Pass
+// `UINT64_MAX` to read the current set at once.
+//
+// # Safety
+// `client` is NULL or a live client; the out-parameters are valid for writes.
+enum mesos_discovery_result mesos_discovery_client_wait(const struct mesos_discovery_client *client,
+                                                        uint64_t known_generation,
+                                                        uint32_t timeout_ms,
+                                                        uint64_t *out_generation,
+                                                        struct mesos_discovery_members **out);
+
+// Like `mesos_discovery_client_wait`, but writes the state as JSON to `*out`:
+// `{"generation":N,"members":[…],"warnings":[…],"error":{"kind":…,"message":…}|null}`, where
+// `error` says why the watcher cannot refresh right now (the members are then those of its
+// last successful look). Free it with `mesos_discovery_string_free`.
+//
+// # Safety
+// `client` is NULL or a live client; `out` is valid for a write.
+enum mesos_discovery_result mesos_discovery_client_wait_json(const struct mesos_discovery_client *client,
+                                                             uint64_t known_generation,
+                                                             uint32_t timeout_ms,
+                                                             char **out);
+
+// Stops the client's watching without freeing it: calls blocked in
+// `mesos_discovery_client_wait` return `MESOS_DISCOVERY_CLOSED`, and so do later waits.
+// One-shot discovery keeps working. Idempotent; the handle must still be freed.
+//
+// # Safety
+// `client` is NULL or a live client.
+enum mesos_discovery_result mesos_discovery_client_close(const struct mesos_discovery_client *client);
 
 // Frees an answer of `mesos_discovery_client_members` with everything in it. NULL is ignored.
 //

@@ -11,6 +11,8 @@ The library is found, in order: ``$MESOS_DISCOVERY_LIBRARY`` (a path), a
     md.leader("zk://127.0.0.1:2181/mesos", timeout=5)    # -> {"id": ..., "ip": ...} or None
     for state in md.watch_leader("zk://127.0.0.1:2181/mesos"):
         print(state["generation"], state["leader"])
+    for state in md.watch_members({...}):                 # the member set, on every change
+        print(state["generation"], len(state["members"]))
 
 Answers are the CLI's JSON documents as Python objects. Errors raise a subclass of
 :class:`MesosDiscoveryError` chosen by the C result code. Handles (:class:`Client`,
@@ -53,6 +55,7 @@ __all__ = [
     "use_python_logging",
     "version",
     "watch_leader",
+    "watch_members",
 ]
 
 
@@ -233,6 +236,13 @@ _SIGNATURES: Dict[str, tuple] = {
     ),
     "mesos_discovery_client_members_json": (_RESULT, [_P, ctypes.c_uint32, _OUT_STR]),
     "mesos_discovery_members_free": (None, [ctypes.POINTER(MembersStruct)]),
+    "mesos_discovery_client_wait": (
+        _RESULT,
+        [_P, ctypes.c_uint64, ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint64),
+         ctypes.POINTER(ctypes.POINTER(MembersStruct))],
+    ),
+    "mesos_discovery_client_wait_json": (_RESULT, [_P, ctypes.c_uint64, ctypes.c_uint32, _OUT_STR]),
+    "mesos_discovery_client_close": (_RESULT, [_P]),
     "mesos_discovery_detector_new": (
         _RESULT,
         [ctypes.c_char_p, ctypes.c_uint32, ctypes.c_uint32, ctypes.POINTER(_P)],
@@ -465,14 +475,83 @@ class Client(_Handle):
         super().__init__(raw)
 
     def discover(self, timeout: Optional[float] = 30.0) -> Dict[str, Any]:
-        """One discovery: ``{"members": [...], "warnings": [...]}``. ``timeout`` in seconds
-        (``None``: the configuration's ``MESOS_DISCOVERY_DEADLINE``)."""
+        """One discovery: ``{"members": [...], "warnings": [...]}`` (the members as
+        :meth:`members` returns them). ``timeout`` in seconds (``None``: the configuration's
+        ``MESOS_DISCOVERY_DEADLINE``)."""
+        ms = _timeout_ms(timeout)
+
+        def call(raw):
+            lib = _library()
+            out = ctypes.POINTER(MembersStruct)()
+            _check(lib.mesos_discovery_client_members(raw, ms, ctypes.byref(out)))
+            try:
+                return _members_dict(out.contents)
+            finally:
+                lib.mesos_discovery_members_free(out)
+
+        return self._call(call)
+
+    def members(self, timeout: Optional[float] = 30.0) -> List[Dict[str, Any]]:
+        """The members of one discovery: the list ``mesos-discovery members --format json``
+        prints (warnings go to the log)."""
         ms = _timeout_ms(timeout)
         return self._call(lambda raw: _json_call(_library().mesos_discovery_client_members_json, raw, ms))
 
-    def members(self, timeout: Optional[float] = 30.0) -> List[Dict[str, Any]]:
-        """The members of one discovery (warnings go to the log)."""
-        return self.discover(timeout)["members"]
+    def wait(self, known_generation: int = 0, timeout: Optional[float] = 30.0) -> Optional[Dict[str, Any]]:
+        """Blocks until the member set's generation differs from ``known_generation`` (0 at
+        first); returns ``{"generation", "members", "warnings", "error"}``, or ``None`` when
+        ``timeout`` passes first. The first wait starts the client's watcher (Marathon's event
+        stream, or Mesos-DNS polling). Pass ``-1`` to read the current state at once."""
+        known = _U64_MAX if known_generation < 0 else known_generation
+        ms = _timeout_ms(timeout, zero_means_default=False) if timeout is not None else _U32_MAX
+
+        def call(raw):
+            out = ctypes.c_void_p()
+            code = _check(_library().mesos_discovery_client_wait_json(raw, known, ms, ctypes.byref(out)))
+            return None if code == _UNCHANGED else json.loads(_take_string(out))
+
+        return self._call(call)
+
+    def watch(self, poll: float = 1.0) -> Iterator[Dict[str, Any]]:
+        """Yields the member state once known and after every change, until the client is
+        closed. ``poll`` bounds each blocking wait, so the iterator stays interruptible."""
+        return _watch(self.wait, poll)
+
+    def _wake(self, raw: ctypes.c_void_p) -> None:
+        _check(_library().mesos_discovery_client_close(raw))
+
+
+def _watch(wait: Callable[[int, float], Optional[Dict[str, Any]]], poll: float) -> Iterator[Dict[str, Any]]:
+    generation = 0
+    while True:
+        try:
+            state = wait(generation, poll)
+        except ClosedError:
+            return
+        if state is not None:
+            generation = state["generation"]
+            yield state
+
+
+def _members_dict(found: MembersStruct) -> Dict[str, Any]:
+    """A C members struct as ``{"members": [...], "warnings": [...]}`` with the JSON's keys."""
+    health = {-1: None, 0: False, 1: True}
+    members = [
+        {
+            "host": _text(m.host),
+            "port": m.port,
+            "app_id": _text(m.app_id),
+            "task_id": _text(m.task_id),
+            "state": _text(m.state),
+            "healthy": health[m.healthy],
+        }
+        for m in found.members[: found.len]
+    ]
+    warnings = []
+    for w in found.warnings[: found.warnings_len]:
+        warning = {"app_id": _text(w.app_id), "task_id": _text(w.task_id), "message": _text(w.message)}
+        warnings.append({k: v for k, v in warning.items() if v is not None})
+    return {"members": members, "warnings": warnings}
 
 
 def _config_value(value: Any) -> bytes:
@@ -532,15 +611,7 @@ class Detector(_Handle):
     def watch(self, poll: float = 1.0) -> Iterator[Dict[str, Any]]:
         """Yields the leader state now (once known) and after every change, until the detector
         is closed. ``poll`` bounds each blocking wait, so the iterator stays interruptible."""
-        generation = 0
-        while True:
-            try:
-                state = self.wait(generation, poll)
-            except ClosedError:
-                return
-            if state is not None:
-                generation = state["generation"]
-                yield state
+        return _watch(self.wait, poll)
 
     def subscribe(self, callback: Callable[[Dict[str, Any]], None]) -> int:
         """Calls ``callback(state)`` on the detector's callback thread (never the caller's) with
@@ -586,6 +657,16 @@ def discover(config: Mapping[str, Any], timeout: Optional[float] = 30.0, env: st
 def members(config: Mapping[str, Any], timeout: Optional[float] = 30.0, env: str = "ignore") -> List[Dict[str, Any]]:
     """The cluster members for ``config`` (a dict of the flat configuration keys)."""
     return discover(config, timeout, env)["members"]
+
+
+def watch_members(config: Mapping[str, Any], env: str = "ignore", poll: float = 1.0) -> Iterator[Dict[str, Any]]:
+    """Yields ``{"generation", "members", "warnings", "error"}`` once known and on every change
+    of the member set; the watch ends when the iterator is closed or garbage-collected."""
+    client = Client(config, env)
+    try:
+        yield from client.watch(poll)
+    finally:
+        client.close()
 
 
 def leader(zk_url: str, timeout: Optional[float] = 30.0) -> Optional[Dict[str, Any]]:

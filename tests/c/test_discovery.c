@@ -1,7 +1,11 @@
 /* Discovery against the workbench (tests/c/cluster.json): members as structs and as JSON, the
  * two agreeing exactly; warnings; "not found"; Mesos-DNS; the environment overlay; logging. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -55,7 +59,7 @@ static void check_marathon_structs_and_json(void) {
   CHECK_STR(mesos_discovery_last_error(), "");
   CHECK(found->len == 3);
   CHECK(found->warnings_len == 0);
-  char expected_json[4096] = "{\"members\":[";
+  char expected_json[4096] = "[";
   for (size_t i = 0; i < found->len; i++) {
     const mesos_discovery_member *m = &found->members[i];
     const struct expected *e = &marathon_members[i];
@@ -69,7 +73,7 @@ static void check_marathon_structs_and_json(void) {
     if (i > 0) append(expected_json, sizeof expected_json, ",");
     member_json(expected_json, sizeof expected_json, m);
   }
-  append(expected_json, sizeof expected_json, "],\"warnings\":[]}");
+  append(expected_json, sizeof expected_json, "]");
 
   char *json = NULL;
   CHECK_RC(mesos_discovery_client_members_json(client, 10000, &json), MESOS_DISCOVERY_OK);
@@ -200,6 +204,72 @@ static void check_logging(void) {
   mesos_discovery_client_free(client);
 }
 
+/* POSTs a JSON body to the workbench's admin API; returns the HTTP status. */
+static int admin_post(const char *path, const char *body) {
+  int port = 0;
+  CHECK(sscanf(wb, "http://127.0.0.1:%d", &port) == 1);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  CHECK(connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0);
+  char request[1024];
+  int n = snprintf(request, sizeof request,
+                   "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                   path, strlen(body), body);
+  CHECK(write(fd, request, (size_t)n) == n);
+  char reply[64] = {0};
+  CHECK(read(fd, reply, sizeof reply - 1) > 12);
+  close(fd);
+  return atoi(reply + 9);
+}
+
+/* The member-set wait sees a scale-up and a scale-down of /wso2/watch (an app only this test
+ * uses; it restores the instance count, so reruns on the same workbench see the same). */
+static void check_member_set_wait(void) {
+  mesos_discovery_kv kv[] = {{"MARATHON_ENDPOINT", wb}, {"MARATHON_APPLICATIONS", "/wso2/watch"}};
+  mesos_discovery_client *client = client_for(kv, 2, MESOS_DISCOVERY_ENV_IGNORE);
+  uint64_t gen = 0;
+  mesos_discovery_members *found = NULL;
+  CHECK_RC(mesos_discovery_client_wait(client, 0, 20000, &gen, &found), MESOS_DISCOVERY_OK);
+  CHECK(gen >= 1);
+  size_t start = found->len;
+  CHECK(start >= 1);
+  mesos_discovery_members_free(found);
+  found = (mesos_discovery_members *)0x1;
+  uint64_t untouched = 77;
+  CHECK_RC(mesos_discovery_client_wait(client, gen, 200, &untouched, &found), MESOS_DISCOVERY_UNCHANGED);
+  CHECK(untouched == 77 && found == (mesos_discovery_members *)0x1);
+
+  char body[128];
+  snprintf(body, sizeof body, "{\"app\":\"/wso2/watch\",\"instances\":%zu}", start + 1);
+  CHECK(admin_post("/_workbench/scale", body) == 200);
+  CHECK_RC(mesos_discovery_client_wait(client, gen, 20000, &gen, &found), MESOS_DISCOVERY_OK);
+  CHECK(found->len == start + 1);
+  mesos_discovery_members_free(found);
+
+  snprintf(body, sizeof body, "{\"app\":\"/wso2/watch\",\"instances\":%zu}", start);
+  CHECK(admin_post("/_workbench/scale", body) == 200);
+  char *json = NULL;
+  CHECK_RC(mesos_discovery_client_wait_json(client, gen, 20000, &json), MESOS_DISCOVERY_OK);
+  unsigned long long next = 0;
+  CHECK(sscanf(json, "{\"generation\":%llu,\"members\":[", &next) == 1 && next > gen);
+  CHECK(strstr(json, "\"error\":null}") != NULL);
+  mesos_discovery_string_free(json);
+
+  CHECK_RC(mesos_discovery_client_wait(client, gen, 0, NULL, &found), MESOS_DISCOVERY_INVALID_ARGUMENT);
+  CHECK_RC(mesos_discovery_client_close(client), MESOS_DISCOVERY_OK);
+  CHECK_RC(mesos_discovery_client_wait(client, 0, 0, &gen, &found), MESOS_DISCOVERY_CLOSED);
+  /* One-shot discovery still works on a closed client. */
+  CHECK_RC(mesos_discovery_client_members(client, 10000, &found), MESOS_DISCOVERY_OK);
+  CHECK(found->len == start);
+  mesos_discovery_members_free(found);
+  mesos_discovery_client_free(client);
+}
+
 int main(void) {
   wb = md_env("MD_WORKBENCH_URL");
   check_marathon_structs_and_json();
@@ -207,6 +277,7 @@ int main(void) {
   check_mesos_dns();
   check_env_overlay();
   check_logging();
+  check_member_set_wait();
   md_done("test_discovery");
   return 0;
 }

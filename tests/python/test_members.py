@@ -4,7 +4,9 @@ import ctypes
 import json
 import re
 import socket
+import subprocess
 import threading
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -134,25 +136,12 @@ def test_one_client_many_threads(workbench_url):
     assert errors == []
 
 
-def test_c_structs_agree_with_json(workbench_url):
-    """The ctypes Structure declarations match the C layout: the struct answer equals the JSON."""
-    lib = md._library()
-    client = md.Client(config(workbench_url, "/wso2/am,/nope"))
-    out = ctypes.POINTER(md.MembersStruct)()
-    md._check(lib.mesos_discovery_client_members(client._raw, 10000, ctypes.byref(out)))
-    try:
-        got = out.contents
-        members = [{
-            "host": m.host.decode(), "port": m.port, "app_id": m.app_id.decode(), "task_id": m.task_id.decode(),
-            "state": m.state.decode(), "healthy": None if m.healthy == -1 else bool(m.healthy),
-        } for m in got.members[:got.len]]
-        warnings = [{k: v for k, v in {"app_id": md._text(w.app_id), "task_id": md._text(w.task_id),
-                                        "message": md._text(w.message)}.items() if v is not None}
-                    for w in got.warnings[:got.warnings_len]]
-    finally:
-        lib.mesos_discovery_members_free(out)
-    assert {"members": members, "warnings": warnings} == client.discover()
-    client.close()
+def test_structs_and_json_agree(workbench_url):
+    """discover() reads the C structs (ctypes Structures), members() the JSON: same members."""
+    with md.Client(config(workbench_url, "/wso2/am,/nope")) as client:
+        answer = client.discover()
+        assert answer["members"] == client.members()
+        assert answer["warnings"] and all(set(w) <= {"app_id", "task_id", "message"} for w in answer["warnings"])
 
 
 def test_logging_reaches_python(workbench_url, caplog):
@@ -173,13 +162,44 @@ def test_logging_reaches_python(workbench_url, caplog):
         md.set_log_handler(print, level="loud")
 
 
-def test_json_is_the_model_json(workbench_url):
-    """The JSON string from the library parses to exactly the documented shape."""
+def test_json_is_the_cli_json(workbench_url):
+    """The library's JSON string is the member list `mesos-discovery members --format json`
+    prints (there pretty-printed)."""
+    bin_dir = Path(md.os.environ["MESOS_DISCOVERY_LIBRARY"]).parent
+    cli = bin_dir / "mesos-discovery"
     lib = md._library()
-    client = md.Client(config(workbench_url))
-    text = ctypes.c_void_p()
-    md._check(lib.mesos_discovery_client_members_json(client._raw, 10000, ctypes.byref(text)))
-    raw = md._take_string(text)
-    client.close()
-    assert raw.startswith('{"members":[{"host":"10.0.2.1","port":31001,"app_id":"/wso2/am","task_id":"')
-    assert json.loads(raw)["warnings"] == []
+    with md.Client(config(workbench_url)) as client:
+        text = ctypes.c_void_p()
+        md._check(lib.mesos_discovery_client_members_json(client._raw, 10000, ctypes.byref(text)))
+        raw = md._take_string(text)
+    assert raw.startswith('[{"host":"10.0.2.1","port":31001,"app_id":"/wso2/am","task_id":"')
+    if cli.exists():
+        printed = subprocess.run(
+            [str(cli), "members", "--format", "json", "--set", f"MARATHON_ENDPOINT={workbench_url}",
+             "--set", "MARATHON_APPLICATIONS=/wso2/am,/wso2/is"],
+            check=True, capture_output=True, text=True, env={"PATH": md.os.environ.get("PATH", "")},
+        ).stdout
+        assert json.loads(printed) == json.loads(raw)
+
+
+def test_member_set_watch_sees_scaling(workbench_url):
+    """The member-set wait follows Marathon's events: scale /wso2/watch up, then back."""
+
+    def scale(instances):
+        body = json.dumps({"app": "/wso2/watch", "instances": instances}).encode()
+        request = urllib.request.Request(workbench_url + "/_workbench/scale", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            assert reply.status == 200
+
+    watch = md.watch_members(config(workbench_url, "/wso2/watch"))
+    first = next(watch)
+    start = len(first["members"])
+    assert first["generation"] >= 1 and start >= 1 and first["error"] is None
+    scale(start + 1)
+    second = next(watch)
+    assert second["generation"] > first["generation"] and len(second["members"]) == start + 1
+    scale(start)
+    third = next(watch)
+    assert third["generation"] > second["generation"] and len(third["members"]) == start
+    watch.close()

@@ -22,7 +22,11 @@ fn main() {
     .expect("valid configuration");
     let discoverer = Discoverer::new(config).expect("client");
     // Warm up: connection pool, runtime threads.
-    let members = discoverer.discover_blocking().expect("discovery").members.len();
+    let members = discoverer
+        .discover_blocking()
+        .expect("discovery")
+        .members
+        .len();
     let start = Instant::now();
     for _ in 0..iterations {
         let found = discoverer.discover_blocking().expect("discovery");

@@ -1,12 +1,19 @@
-//! The discovery client: a handle over the core's `Discoverer`, members as C structs or JSON.
+//! The discovery client: a handle over the core's `Discoverer` (one-shot discovery) and, from
+//! the first wait on, its `MembershipWatcher`; members as C structs or JSON.
 
 use std::ffi::c_char;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use core_api::discovery::Discoverer;
-use core_api::{Config, Discovery, EnvOverlay, Error, Result};
+use core_api::watch::{MembershipState, MembershipWatcher};
+use core_api::{Config, Discovery, EnvOverlay, Error, ErrorKind, Member, Result};
+use serde::Serialize;
 
 use crate::error::mesos_discovery_result;
 use crate::handles::{borrow, into_handle, release, Out};
+use crate::json::{self, ErrorJson};
 use crate::strings::{arg_str, into_raw, Arena};
 use crate::{blocking, panic};
 
@@ -15,6 +22,54 @@ use crate::{blocking, panic};
 /// HTTP connections between calls.
 pub struct mesos_discovery_client {
     discoverer: Discoverer,
+    /// Started by the first wait; lives until the handle is closed or freed.
+    watcher: Mutex<Option<Arc<MembershipWatcher>>>,
+    /// Set (under the `watcher` lock) by `mesos_discovery_client_close`.
+    closed: AtomicBool,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl mesos_discovery_client {
+    fn watcher(&self) -> Result<Arc<MembershipWatcher>> {
+        let mut slot = lock(&self.watcher);
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(Error::new(
+                ErrorKind::Closed,
+                "the client was closed (mesos_discovery_client_close)",
+            ));
+        }
+        if let Some(watcher) = slot.as_ref() {
+            return Ok(watcher.clone());
+        }
+        let config = self.discoverer.config().clone();
+        let watcher = Arc::new(MembershipWatcher::start(config)?);
+        *slot = Some(watcher.clone());
+        Ok(watcher)
+    }
+
+    fn wait(&self, known_generation: u64, timeout_ms: u32) -> Result<Option<MembershipState>> {
+        let timeout = Duration::from_millis(u64::from(timeout_ms));
+        self.watcher()?.wait_for_change(known_generation, timeout)
+    }
+
+    fn close(&self) {
+        let slot = lock(&self.watcher);
+        self.closed.store(true, Ordering::SeqCst);
+        if let Some(watcher) = slot.as_ref() {
+            watcher.close();
+        }
+    }
+}
+
+impl Drop for mesos_discovery_client {
+    fn drop(&mut self) {
+        self.close();
+    }
 }
 
 /// One configuration entry: a key of the flat vocabulary (`MARATHON_ENDPOINT`, …) and its value.
@@ -87,7 +142,7 @@ struct MembersBox {
     _strings: Arena,
 }
 
-fn members_box(found: &Discovery) -> Result<Box<MembersBox>> {
+fn members_box(found: &Discovery) -> Result<*mut mesos_discovery_members> {
     let mut strings = Arena::default();
     let members = found
         .members
@@ -132,14 +187,16 @@ fn members_box(found: &Discovery) -> Result<Box<MembersBox>> {
     // The vectors' buffers did not move with the box; re-read them anyway for clarity.
     owned.public.members = owned.members.as_ptr();
     owned.public.warnings = owned.warnings.as_ptr();
-    Ok(owned)
+    Ok(Box::into_raw(owned).cast())
 }
 
-/// The JSON document of one discovery, the same the CLI prints with `--format json`:
-/// `{"members":[{"host":…,"port":…,"app_id":…,"task_id":…,"state":…,"healthy":…}],"warnings":[…]}`.
-pub(crate) fn discovery_json(found: &Discovery) -> Result<String> {
-    serde_json::to_string(found)
-        .map_err(|e| Error::internal(format!("could not serialise the answer: {e}")))
+/// `{"generation":N,"members":[…],"warnings":[…],"error":{"kind":…,"message":…}|null}`.
+#[derive(Serialize)]
+struct StateJson<'a> {
+    generation: u64,
+    members: &'a [Member],
+    warnings: &'a [core_api::Warning],
+    error: Option<ErrorJson<'a>>,
 }
 
 /// Creates a discovery client from `len` configuration entries (the keys of the flat
@@ -189,7 +246,11 @@ pub unsafe extern "C" fn mesos_discovery_client_new(
         }
         let config = Config::from_map_with_env(pairs, overlay)?;
         let discoverer = Discoverer::new(config)?;
-        out.write(into_handle(mesos_discovery_client { discoverer }));
+        out.write(into_handle(mesos_discovery_client {
+            discoverer,
+            watcher: Mutex::new(None),
+            closed: AtomicBool::new(false),
+        }));
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
 }
@@ -223,14 +284,14 @@ pub unsafe extern "C" fn mesos_discovery_client_members(
     panic::result(|| {
         let out = Out::new(out, "out")?;
         let found = discover(client, timeout_ms)?;
-        let owned = members_box(&found)?;
-        out.write(Box::into_raw(owned).cast::<mesos_discovery_members>());
+        out.write(members_box(&found)?);
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
 }
 
-/// Like `mesos_discovery_client_members`, but writes the answer as a JSON document (the CLI's
-/// `--format json` output) to `*out`; free it with `mesos_discovery_string_free`.
+/// Like `mesos_discovery_client_members`, but writes the members as a JSON array to `*out`, the
+/// document `mesos-discovery members --format json` prints (there pretty-printed; warnings go
+/// to the log, as the CLI's go to stderr). Free it with `mesos_discovery_string_free`.
 ///
 /// # Safety
 /// `client` is NULL or a live client; `out` is valid for a write.
@@ -243,7 +304,90 @@ pub unsafe extern "C" fn mesos_discovery_client_members_json(
     panic::result(|| {
         let out = Out::new(out, "out")?;
         let found = discover(client, timeout_ms)?;
-        out.write(into_raw(discovery_json(&found)?)?);
+        out.write(into_raw(json::to_string(&found.members)?)?);
+        Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
+    })
+}
+
+/// Blocks until the client's member set has a generation other than `known_generation` (0 the
+/// first time, then the last one seen) or `timeout_ms` passes (`0`: do not block). On a change
+/// writes the generation to `*out_generation` and the whole member set (with warnings) to
+/// `*out`; free it with `mesos_discovery_members_free`. On timeout returns
+/// `MESOS_DISCOVERY_UNCHANGED` and writes nothing. The first wait starts the client's watcher
+/// (Marathon's event stream with resyncs, or Mesos-DNS polling every
+/// `MESOS_DISCOVERY_POLL_INTERVAL`), shared by every later wait. A change is a member appearing
+/// or going (by host, port, app and task); a new state or health alone is not. Pass
+/// `UINT64_MAX` to read the current set at once.
+///
+/// # Safety
+/// `client` is NULL or a live client; the out-parameters are valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn mesos_discovery_client_wait(
+    client: *const mesos_discovery_client,
+    known_generation: u64,
+    timeout_ms: u32,
+    out_generation: *mut u64,
+    out: *mut *mut mesos_discovery_members,
+) -> mesos_discovery_result {
+    panic::result(|| {
+        let out_generation = Out::new(out_generation, "out_generation")?;
+        let out = Out::new(out, "out")?;
+        let client = borrow(client, "client")?;
+        let Some(state) = client.wait(known_generation, timeout_ms)? else {
+            return Ok(mesos_discovery_result::MESOS_DISCOVERY_UNCHANGED);
+        };
+        let found = Discovery {
+            members: state.members,
+            warnings: state.warnings,
+        };
+        out.write(members_box(&found)?);
+        out_generation.write(state.generation);
+        Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
+    })
+}
+
+/// Like `mesos_discovery_client_wait`, but writes the state as JSON to `*out`:
+/// `{"generation":N,"members":[…],"warnings":[…],"error":{"kind":…,"message":…}|null}`, where
+/// `error` says why the watcher cannot refresh right now (the members are then those of its
+/// last successful look). Free it with `mesos_discovery_string_free`.
+///
+/// # Safety
+/// `client` is NULL or a live client; `out` is valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn mesos_discovery_client_wait_json(
+    client: *const mesos_discovery_client,
+    known_generation: u64,
+    timeout_ms: u32,
+    out: *mut *mut c_char,
+) -> mesos_discovery_result {
+    panic::result(|| {
+        let out = Out::new(out, "out")?;
+        let client = borrow(client, "client")?;
+        let Some(state) = client.wait(known_generation, timeout_ms)? else {
+            return Ok(mesos_discovery_result::MESOS_DISCOVERY_UNCHANGED);
+        };
+        out.write(into_raw(json::to_string(&StateJson {
+            generation: state.generation,
+            members: &state.members,
+            warnings: &state.warnings,
+            error: ErrorJson::of(state.error.as_ref()),
+        })?)?);
+        Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
+    })
+}
+
+/// Stops the client's watching without freeing it: calls blocked in
+/// `mesos_discovery_client_wait` return `MESOS_DISCOVERY_CLOSED`, and so do later waits.
+/// One-shot discovery keeps working. Idempotent; the handle must still be freed.
+///
+/// # Safety
+/// `client` is NULL or a live client.
+#[no_mangle]
+pub unsafe extern "C" fn mesos_discovery_client_close(
+    client: *const mesos_discovery_client,
+) -> mesos_discovery_result {
+    panic::result(|| {
+        borrow(client, "client")?.close();
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
 }
@@ -290,7 +434,7 @@ mod tests {
             }],
             warnings: vec![Warning::app("/wso2/x", "app not found")],
         };
-        let raw = Box::into_raw(members_box(&found).unwrap()).cast::<mesos_discovery_members>();
+        let raw = members_box(&found).unwrap();
         let view = unsafe { &*raw };
         assert_eq!(view.len, 1);
         let m = unsafe { &*view.members };

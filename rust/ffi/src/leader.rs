@@ -19,8 +19,9 @@ use serde::Serialize;
 
 use crate::error::{code_of, mesos_discovery_result};
 use crate::handles::{borrow, into_handle, release, Out};
+use crate::json::{self, ErrorJson};
 use crate::masters::{
-    json, masters_box, mesos_discovery_master, mesos_discovery_masters, optional_master_box,
+    masters_box, mesos_discovery_master, mesos_discovery_masters, optional_master_box,
     MasterStorage,
 };
 use crate::strings::{arg_str, c_string, into_raw};
@@ -104,12 +105,6 @@ fn state_box(state: &LeaderState) -> Result<Box<StateBox>> {
     Ok(boxed)
 }
 
-#[derive(Serialize)]
-struct ErrorJson<'a> {
-    kind: &'a str,
-    message: &'a str,
-}
-
 /// `{"generation":N,"leader":{…}|null,"error":{"kind":…,"message":…}|null}`.
 #[derive(Serialize)]
 struct StateJson<'a> {
@@ -119,13 +114,10 @@ struct StateJson<'a> {
 }
 
 fn state_json(state: &LeaderState) -> Result<String> {
-    json(&StateJson {
+    json::to_string(&StateJson {
         generation: state.generation,
         leader: state.leader.as_ref(),
-        error: state.error.as_ref().map(|e| ErrorJson {
-            kind: e.kind().as_str(),
-            message: e.message(),
-        }),
+        error: ErrorJson::of(state.error.as_ref()),
     })
 }
 
@@ -345,7 +337,7 @@ pub unsafe extern "C" fn mesos_discovery_detector_leader_json(
         let out = Out::new(out, "out")?;
         let d = borrow(detector, "detector")?;
         let leader = blocking::run(timeout_ms, zk::leader(&d.url, &d.opts))?;
-        out.write(into_raw(json(&leader)?)?);
+        out.write(into_raw(json::to_string(&leader)?)?);
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
 }
@@ -386,7 +378,7 @@ pub unsafe extern "C" fn mesos_discovery_detector_masters_json(
         let out = Out::new(out, "out")?;
         let d = borrow(detector, "detector")?;
         let all = blocking::run(timeout_ms, zk::masters(&d.url, &d.opts))?;
-        out.write(into_raw(json(&all)?)?);
+        out.write(into_raw(json::to_string(&all)?)?);
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
 }

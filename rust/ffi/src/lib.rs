@@ -16,6 +16,7 @@ mod blocking;
 mod discovery;
 mod error;
 mod handles;
+mod json;
 mod leader;
 mod logging;
 mod masters;

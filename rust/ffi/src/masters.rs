@@ -4,7 +4,7 @@
 use std::ffi::c_char;
 
 use core_api::zk::Master;
-use core_api::{Error, Result};
+use core_api::Result;
 
 use crate::handles::release;
 use crate::panic;
@@ -138,12 +138,6 @@ pub(crate) fn masters_box(all: &[Master]) -> Result<*mut mesos_discovery_masters
         _storage: storage,
     });
     Ok(Box::into_raw(boxed).cast())
-}
-
-/// JSON of anything the CLI prints (a master, `null`, a list).
-pub(crate) fn json(value: &impl serde::Serialize) -> Result<String> {
-    serde_json::to_string(value)
-        .map_err(|e| Error::internal(format!("could not serialise the answer: {e}")))
 }
 
 /// Frees one master returned by this library. NULL is ignored.
