@@ -120,6 +120,8 @@ pub struct World {
     ids: IdSource,
     agent_cursor: usize,
     next_host_port: Vec<u16>,
+    /// Host ports handed out per agent: Mesos never gives one port of an agent to two tasks.
+    used_host_ports: Vec<BTreeSet<u16>>,
     next_ip: Vec<u32>,
     used_service_ports: BTreeSet<u16>,
 }
@@ -163,6 +165,7 @@ impl World {
             clock: Clock::new(base),
             agent_cursor: 0,
             next_host_port: Vec::new(),
+            used_host_ports: Vec::new(),
             next_ip: Vec::new(),
             used_service_ports: BTreeSet::new(),
             ids,
@@ -217,6 +220,7 @@ impl World {
             id: format!("{prefix}-S{n}"),
         });
         self.next_host_port.push(start);
+        self.used_host_ports.push(BTreeSet::new());
         self.next_ip.push(0);
         n
     }
@@ -267,9 +271,18 @@ impl World {
     }
 
     fn allocate_host_port(&mut self, agent: usize) -> u16 {
+        // Mesos' default agent range is 31000-32000 (1001 ports); wrap inside it and skip
+        // ports already given out. Past 1001 tasks' ports on one agent (more than a real agent
+        // offers) ports are reused.
+        let mut port = self.next_host_port[agent];
+        for _ in 0..=1_000 {
+            if !self.used_host_ports[agent].contains(&port) {
+                break;
+            }
+            port = if port >= 32_000 { 31_000 } else { port + 1 };
+        }
+        self.used_host_ports[agent].insert(port);
         let step = 1 + (self.ids.next_u64() % 13) as u16;
-        let port = self.next_host_port[agent];
-        // Mesos' default agent range is 31000-32000; wrap inside it.
         self.next_host_port[agent] = if port > 32_000 - step {
             31_000
         } else {
