@@ -12,6 +12,9 @@ use zk_support::*;
 
 const WAIT: Duration = Duration::from_secs(30);
 
+/// What a callback saw: (generation, leader id).
+type Seen = Arc<Mutex<Vec<(u64, Option<String>)>>>;
+
 /// Waits (blocking, on a helper thread) for the next generation after `known`.
 async fn next(watcher: &Arc<LeaderWatcher>, known: u64) -> LeaderState {
     let w = watcher.clone();
@@ -45,7 +48,7 @@ async fn failover_is_reported_in_order_without_polling() {
     .await;
     let watcher = Arc::new(LeaderWatcher::start(url(&server, "/mesos"), opts()).unwrap());
 
-    let seen: Arc<Mutex<Vec<(u64, Option<String>)>>> = Arc::default();
+    let seen: Seen = Arc::default();
     let sink = seen.clone();
     let callback_thread = Arc::new(Mutex::new(None));
     let thread_sink = callback_thread.clone();

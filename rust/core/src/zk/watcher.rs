@@ -81,7 +81,7 @@ struct Inner {
 }
 
 enum Dispatch {
-    Change(LeaderState),
+    Change(Box<LeaderState>),
     Welcome(u64),
 }
 
@@ -378,7 +378,7 @@ impl Shared {
         self.changed.notify_all();
         self.wake.send_replace(inner.state.generation);
         if let Some(dispatch) = &inner.dispatch {
-            let _ = dispatch.send(Dispatch::Change(inner.state.clone()));
+            let _ = dispatch.send(Dispatch::Change(Box::new(inner.state.clone())));
         }
     }
 }
@@ -397,7 +397,7 @@ fn spawn_dispatcher(shared: &Arc<Shared>, initial: LeaderState) -> Option<mpsc::
                 let Some(shared) = weak.upgrade() else { return };
                 let targets: Vec<(u64, SharedCallback)> = match &message {
                     Dispatch::Change(state) => {
-                        latest = state.clone();
+                        latest = (**state).clone();
                         lock(&shared.callbacks)
                             .iter()
                             .map(|(id, cb)| (*id, cb.clone()))
