@@ -1,0 +1,207 @@
+package org.wso2.carbon.clustering.mesos;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import org.apache.axis2.clustering.ClusteringFault;
+import org.apache.axis2.clustering.ClusteringMessage;
+import org.apache.axis2.description.Parameter;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+import org.wso2.carbon.clustering.mesos.support.RecordingLog;
+import org.wso2.carbon.clustering.mesos.support.Workbench;
+
+/** The Carbon scheme: axis2 parameters in, Hazelcast join configuration out, failures as faults. */
+public class MesosMembershipSchemeTest {
+
+    @Rule
+    public Timeout timeout = Timeout.seconds(60);
+
+    private static Workbench workbench;
+    private static Workbench authWorkbench;
+
+    @BeforeClass
+    public static void start() throws Exception {
+        workbench = new Workbench("hazelcast-local.json");
+        authWorkbench = new Workbench("auth-basic.json");
+    }
+
+    @AfterClass
+    public static void stop() {
+        if (workbench != null) {
+            workbench.close();
+        }
+        if (authWorkbench != null) {
+            authWorkbench.close();
+        }
+    }
+
+    static Map<String, Parameter> parameters(String... pairs) {
+        Map<String, Parameter> map = new HashMap<String, Parameter>();
+        // Carbon's own clustering parameters sit beside ours and must be left alone.
+        map.put("membershipScheme", new Parameter("membershipScheme", "mesos"));
+        map.put("domain", new Parameter("domain", "wso2.carbon.domain"));
+        map.put("localMemberPort", new Parameter("localMemberPort", "4000"));
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], new Parameter(pairs[i], pairs[i + 1]));
+        }
+        return map;
+    }
+
+    static MesosMembershipScheme scheme(Config config, Map<String, Parameter> parameters) {
+        return new MesosMembershipScheme(parameters, "wso2.carbon.domain", config, null,
+                new ArrayList<ClusteringMessage>());
+    }
+
+    @Test
+    public void initSeedsTheTcpIpJoinWithEveryMember() throws Exception {
+        for (String scheme : new String[] {"Marathon", "MesosDNS"}) {
+            Config config = new Config();
+            config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(false);
+            scheme(config, parameters("MESOS_MEMBER_DISCOVERY_SCHEME", scheme,
+                    "MARATHON_ENDPOINT", workbench.url(), "MESOS_DNS_ENDPOINT", workbench.url(),
+                    "MARATHON_APPLICATIONS", "/wso2/manager,/wso2/worker")).init();
+            JoinConfig join = config.getNetworkConfig().getJoin();
+            assertFalse(join.getMulticastConfig().isEnabled());
+            assertFalse(join.getAwsConfig().isEnabled());
+            assertTrue(join.getTcpIpConfig().isEnabled());
+            assertEquals(scheme, Arrays.asList("127.0.0.1:25701", "127.0.0.1:25702", "127.0.0.1:25703"),
+                    join.getTcpIpConfig().getMembers());
+        }
+    }
+
+    @Test
+    public void coreWarningsReachCarbonsLogUnderTheSchemesLogger() throws Exception {
+        RecordingLog.clear();
+        Config config = new Config();
+        scheme(config, parameters("MARATHON_ENDPOINT", workbench.url(),
+                "MARATHON_APPLICATIONS", "/wso2/manager,/no/such-app")).init();
+        assertEquals(Arrays.asList("127.0.0.1:25701"), config.getNetworkConfig().getJoin().getTcpIpConfig().getMembers());
+        String logger = MesosMembershipScheme.class.getName();
+        boolean warned = false;
+        boolean found = false;
+        for (String record : RecordingLog.records()) {
+            warned |= record.startsWith("WARN " + logger + ": ") && record.contains("/no/such-app");
+            found |= record.startsWith("INFO " + logger + ": ") && record.contains("127.0.0.1:25701");
+        }
+        assertTrue(RecordingLog.records().toString(), warned);
+        assertTrue(RecordingLog.records().toString(), found);
+    }
+
+    @Test
+    public void discoveryFailureIsAClusteringFaultWithTheCoresMessage() throws Exception {
+        try {
+            scheme(new Config(), parameters("MARATHON_ENDPOINT", "http://127.0.0.1:1",
+                    "MARATHON_APPLICATIONS", "/wso2/manager", "MESOS_DISCOVERY_RETRIES", "0")).init();
+            fail();
+        } catch (ClusteringFault e) {
+            assertTrue(e.getCause() instanceof MesosNetworkException);
+            assertEquals(e.getCause().getMessage(), e.getMessage());
+            assertTrue(e.getMessage(), e.getMessage().contains("127.0.0.1:1"));
+        }
+        try {
+            scheme(new Config(), parameters("MARATHON_ENDPOINT", workbench.url())).init();
+            fail();
+        } catch (ClusteringFault e) {
+            assertTrue(e.getCause() instanceof MesosConfigException);
+            assertTrue(e.getMessage(), e.getMessage().contains("MARATHON_APPLICATIONS"));
+        }
+    }
+
+    @Test
+    public void aMisspelledParameterIsNamedNotIgnored() throws Exception {
+        try {
+            scheme(new Config(), parameters("MARATHON_ENDPIONT", workbench.url(),
+                    "MARATHON_APPLICATIONS", "/wso2/manager")).init();
+            fail();
+        } catch (ClusteringFault e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("MARATHON_ENDPIONT"));
+        }
+    }
+
+    @Test
+    public void basicAuthAndPasswordsNeverInFaultsOrLogs() throws Exception {
+        RecordingLog.clear();
+        Config config = new Config();
+        scheme(config, parameters("MARATHON_ENDPOINT", authWorkbench.url(), "MARATHON_APPLICATIONS", "/wso2/node",
+                "ENABLE_MARATHON_BASIC_AUTH", "true", "MARATHON_USERNAME", "carbon",
+                "MARATHON_PASSWORD", "s3cret pass")).init();
+        assertEquals(1, config.getNetworkConfig().getJoin().getTcpIpConfig().getMembers().size());
+        try {
+            scheme(new Config(), parameters("MARATHON_ENDPOINT", authWorkbench.url(),
+                    "MARATHON_APPLICATIONS", "/wso2/node", "ENABLE_MARATHON_BASIC_AUTH", "true",
+                    "MARATHON_USERNAME", "carbon", "MARATHON_PASSWORD", "Wr0ng-s3cret")).init();
+            fail();
+        } catch (ClusteringFault e) {
+            assertTrue(e.getCause() instanceof MesosAuthException);
+            assertFalse(e.getMessage().contains("Wr0ng-s3cret"));
+        }
+        for (String record : RecordingLog.records()) {
+            assertFalse(record, record.contains("s3cret"));
+        }
+    }
+
+    @Test
+    public void parametersResolveEnvironmentThenSystemPropertyThenAxis2() {
+        List<String> known = Arrays.asList("MARATHON_ENDPOINT", "MARATHON_APPLICATIONS", "MARATHON_PASSWORD",
+                "MESOS_DNS_ENDPOINT", "MARATHON_USERNAME");
+        Map<String, String> env = new HashMap<String, String>();
+        env.put("MARATHON_ENDPOINT", "http://from-env:8080");
+        env.put("MARATHON_USERNAME", "   ");
+        env.put("PATH", "/usr/bin");
+        env.put("MESOS_TASK_ID", "not ours: Mesos sets it");
+        Properties props = new Properties();
+        props.setProperty("MARATHON_ENDPOINT", "http://from-property:8080");
+        props.setProperty("MARATHON_APPLICATIONS", "/from/property");
+        Map<String, Parameter> params = parameters("MARATHON_ENDPOINT", "http://from-axis2:8080",
+                "MARATHON_APPLICATIONS", "/from/axis2", "MESOS_DNS_ENDPOINT", "http://dns-from-axis2:8123",
+                "MARATHON_USERNAME", "axis2-user", "MARATHON_PASSWORD", " spaces kept ",
+                "MARATHON_APPLICATOINS", "/typo");
+        Map<String, String> resolved = CarbonParameters.resolve(params, known, env, props);
+        assertEquals("http://from-env:8080", resolved.get("MARATHON_ENDPOINT"));
+        assertEquals("/from/property", resolved.get("MARATHON_APPLICATIONS"));
+        assertEquals("http://dns-from-axis2:8123", resolved.get("MESOS_DNS_ENDPOINT"));
+        assertEquals("a blank environment value counts as unset", "axis2-user", resolved.get("MARATHON_USERNAME"));
+        assertEquals(" spaces kept ", resolved.get("MARATHON_PASSWORD"));
+        assertEquals("/typo", resolved.get("MARATHON_APPLICATOINS"));
+        assertFalse(resolved.containsKey("MESOS_TASK_ID"));
+        assertFalse(resolved.containsKey("PATH"));
+        assertFalse(resolved.containsKey("domain"));
+        assertFalse(resolved.containsKey("membershipScheme"));
+        assertEquals(6, resolved.size());
+        assertTrue(CarbonParameters.resolve(null, known, env, new Properties()).containsKey("MARATHON_ENDPOINT"));
+    }
+
+    @Test
+    public void joinGroupNeedsTheHazelcastInstance() throws Exception {
+        MesosMembershipScheme s = scheme(new Config(), parameters());
+        try {
+            s.joinGroup();
+            fail();
+        } catch (ClusteringFault e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("Hazelcast instance"));
+        }
+        assertNull(s.getLocalMember());
+        try {
+            new MesosMembershipScheme(parameters(), "d", null, null, null).init();
+            fail();
+        } catch (ClusteringFault e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("Hazelcast configuration"));
+        }
+    }
+}
