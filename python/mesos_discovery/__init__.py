@@ -421,8 +421,21 @@ class _Handle:
         finally:
             self._leave()
 
+    def _wait(self, c_function: str, known_generation: int, timeout: Optional[float]) -> Optional[Dict[str, Any]]:
+        """A ``_wait_json`` call: the new state, or ``None`` when ``timeout`` passed first
+        (``None``: no limit). ``known_generation < 0`` reads the current state at once."""
+        known = _U64_MAX if known_generation < 0 else known_generation
+        ms = _U32_MAX if timeout is None else _timeout_ms(timeout, zero_means_default=False)
+
+        def call(raw):
+            out = ctypes.c_void_p()
+            code = _check(getattr(_library(), c_function)(raw, known, ms, ctypes.byref(out)))
+            return None if code == _UNCHANGED else json.loads(_take_string(out))
+
+        return self._call(call)
+
     def _wake(self, raw: ctypes.c_void_p) -> None:
-        """Lets calls in flight end early before the handle is freed (detectors)."""
+        """Lets calls in flight end early before the handle is freed (``_close`` in C)."""
 
     def close(self) -> None:
         """Frees the handle once calls in flight on other threads are done. Idempotent."""
@@ -502,15 +515,7 @@ class Client(_Handle):
         first); returns ``{"generation", "members", "warnings", "error"}``, or ``None`` when
         ``timeout`` passes first. The first wait starts the client's watcher (Marathon's event
         stream, or Mesos-DNS polling). Pass ``-1`` to read the current state at once."""
-        known = _U64_MAX if known_generation < 0 else known_generation
-        ms = _timeout_ms(timeout, zero_means_default=False) if timeout is not None else _U32_MAX
-
-        def call(raw):
-            out = ctypes.c_void_p()
-            code = _check(_library().mesos_discovery_client_wait_json(raw, known, ms, ctypes.byref(out)))
-            return None if code == _UNCHANGED else json.loads(_take_string(out))
-
-        return self._call(call)
+        return self._wait("mesos_discovery_client_wait_json", known_generation, timeout)
 
     def watch(self, poll: float = 1.0) -> Iterator[Dict[str, Any]]:
         """Yields the member state once known and after every change, until the client is
@@ -598,15 +603,7 @@ class Detector(_Handle):
         """Blocks until the leader state's generation differs from ``known_generation`` (0 at
         first); returns ``{"generation", "leader", "error"}``, or ``None`` when ``timeout``
         passes first (``0``: do not block). Pass ``-1`` to read the current state at once."""
-        known = _U64_MAX if known_generation < 0 else known_generation
-        ms = _timeout_ms(timeout, zero_means_default=False) if timeout is not None else _U32_MAX
-
-        def call(raw):
-            out = ctypes.c_void_p()
-            code = _check(_library().mesos_discovery_detector_wait_json(raw, known, ms, ctypes.byref(out)))
-            return None if code == _UNCHANGED else json.loads(_take_string(out))
-
-        return self._call(call)
+        return self._wait("mesos_discovery_detector_wait_json", known_generation, timeout)
 
     def watch(self, poll: float = 1.0) -> Iterator[Dict[str, Any]]:
         """Yields the leader state now (once known) and after every change, until the detector

@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use core_api::discovery::Discoverer;
@@ -12,7 +12,7 @@ use core_api::{Config, Discovery, EnvOverlay, Error, ErrorKind, Member, Result};
 use serde::Serialize;
 
 use crate::error::mesos_discovery_result;
-use crate::handles::{borrow, into_handle, release, Out};
+use crate::handles::{borrow, into_handle, lock, release, Out};
 use crate::json::{self, ErrorJson};
 use crate::strings::{arg_str, into_raw, Arena};
 use crate::{blocking, panic};
@@ -26,12 +26,6 @@ pub struct mesos_discovery_client {
     watcher: Mutex<Option<Arc<MembershipWatcher>>>,
     /// Set (under the `watcher` lock) by `mesos_discovery_client_close`.
     closed: AtomicBool,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl mesos_discovery_client {

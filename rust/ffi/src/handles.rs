@@ -1,7 +1,17 @@
 //! Handles and out-parameters: the only places raw pointers from C are turned into Rust
 //! references or written through.
 
+use std::sync::{Mutex, MutexGuard};
+
 use core_api::{Error, Result};
+
+/// Locks a handle's mutex. The data behind these mutexes is replaced whole, never left half
+/// updated, so a poisoned one (a panic elsewhere while it was held) is still consistent: go on.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// Borrows the object behind a handle. NULL is an invalid argument named `what`.
 ///

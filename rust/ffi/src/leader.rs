@@ -10,7 +10,7 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::ffi::{c_char, c_void, CString};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use core_api::zk::{self, DetectOptions, LeaderState, LeaderWatcher, Master, ZkUrl};
@@ -18,7 +18,7 @@ use core_api::{Error, ErrorKind, Result};
 use serde::Serialize;
 
 use crate::error::{code_of, mesos_discovery_result};
-use crate::handles::{borrow, into_handle, release, Out};
+use crate::handles::{borrow, into_handle, lock, release, Out};
 use crate::json::{self, ErrorJson};
 use crate::masters::{
     masters_box, mesos_discovery_master, mesos_discovery_masters, optional_master_box,
@@ -124,12 +124,6 @@ fn state_json(state: &LeaderState) -> Result<String> {
 thread_local! {
     /// The subscription whose callback this thread is running (0: none).
     static IN_CALLBACK: Cell<usize> = const { Cell::new(0) };
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// One C callback registration.
