@@ -48,6 +48,7 @@ struct Shared<S, E> {
     /// The event a new subscriber gets first (the full current picture), if any yet.
     welcome: fn(&S) -> Option<E>,
     name: &'static str,
+    thread_name: &'static str,
 }
 
 struct Inner<S, E> {
@@ -73,8 +74,14 @@ where
     S: Generation + Clone + Send + 'static,
     E: Generation + Send + 'static,
 {
-    /// `name` appears in errors ("the membership watcher was closed") and thread names.
-    pub fn new(initial: S, welcome: fn(&S) -> Option<E>, name: &'static str) -> Self {
+    /// `name` appears in errors ("the membership watcher was closed"); `thread_name` names the
+    /// callback thread (callers see it in their callbacks, debuggers in thread lists).
+    pub fn new(
+        initial: S,
+        welcome: fn(&S) -> Option<E>,
+        name: &'static str,
+        thread_name: &'static str,
+    ) -> Self {
         let (wake, _) = watch::channel(0);
         let (shutdown, _) = watch::channel(false);
         Publisher {
@@ -91,6 +98,7 @@ where
                 next_callback_id: AtomicU64::new(1),
                 welcome,
                 name,
+                thread_name,
             }),
         }
     }
@@ -220,10 +228,15 @@ where
 
     /// Resolves once [`close`](Self::close) was called: the background task selects on it.
     pub fn shutdown_signal(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
-        let mut rx = self.shared.shutdown.subscribe();
+        let mut rx = self.shutdown_receiver();
         async move {
             let _ = rx.wait_for(|closed| *closed).await;
         }
+    }
+
+    /// `true` once [`close`](Self::close) was called, for tasks that wait on it in many places.
+    pub fn shutdown_receiver(&self) -> watch::Receiver<bool> {
+        self.shared.shutdown.subscribe()
     }
 
     pub fn closed_error(&self) -> Error {
@@ -239,10 +252,7 @@ where
         let shared = Arc::downgrade(&self.shared);
         let name = self.shared.name;
         let spawned = std::thread::Builder::new()
-            .name(format!(
-                "md-{}",
-                name.split_whitespace().next().unwrap_or("callbacks")
-            ))
+            .name(self.shared.thread_name.to_string())
             .spawn(move || {
                 for message in rx {
                     let Some(shared) = shared.upgrade() else {
@@ -296,7 +306,7 @@ mod tests {
 
     #[test]
     fn waits_callbacks_and_close() {
-        let p: Publisher<S, S> = Publisher::new(S(0), welcome, "test publisher");
+        let p: Publisher<S, S> = Publisher::new(S(0), welcome, "test publisher", "test-callbacks");
         assert_eq!(
             p.wait_for_change(0, Duration::from_millis(20)).unwrap(),
             None
@@ -332,7 +342,7 @@ mod tests {
 
     #[test]
     fn a_panicking_callback_does_not_stop_the_others() {
-        let p: Publisher<S, S> = Publisher::new(S(0), welcome, "test publisher");
+        let p: Publisher<S, S> = Publisher::new(S(0), welcome, "test publisher", "test-callbacks");
         p.subscribe(Box::new(|_: &S| panic!("boom")));
         let (tx, rx) = mpsc::channel();
         let tx = Mutex::new(tx);
@@ -345,7 +355,7 @@ mod tests {
 
     #[test]
     fn callbacks_may_close_the_publisher() {
-        let p: Publisher<S, S> = Publisher::new(S(0), welcome, "test publisher");
+        let p: Publisher<S, S> = Publisher::new(S(0), welcome, "test publisher", "test-callbacks");
         let inner = p.clone();
         let (tx, rx) = mpsc::channel();
         let tx = Mutex::new(tx);

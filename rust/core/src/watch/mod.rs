@@ -17,6 +17,10 @@ mod marathon;
 mod poll;
 pub mod sse;
 
+/// Which configured apps an event-stream event concerns (pure; public for the fuzz targets).
+#[doc(hidden)]
+pub use marathon::affected_apps;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -96,7 +100,12 @@ impl MembershipWatcher {
     pub fn start_from(config: Config, initial: Option<Discovery>) -> Result<MembershipWatcher> {
         let handle = crate::runtime::handle()?;
         let http = Arc::new(HttpClient::new(&config)?);
-        let publisher = Publisher::new(MembershipState::default(), welcome, "membership watcher");
+        let publisher = Publisher::new(
+            MembershipState::default(),
+            welcome,
+            "membership watcher",
+            "mesos-discovery-member-callbacks",
+        );
         let mut tracker = Tracker::new(publisher.clone());
         if let Some(initial) = initial {
             tracker.replace_all(initial);

@@ -10,11 +10,8 @@
 //!   then with backoff 2 s doubling to 60 s while attempts fail) and the group re-read.
 //! - Every change of leader is reported once, in order, with a new `generation`.
 
-use std::collections::{BTreeMap, HashMap};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
@@ -27,6 +24,7 @@ use super::session::{self, seconds};
 use super::url::ZkUrl;
 use super::DetectOptions;
 use crate::error::{Error, ErrorKind, Result};
+use crate::publish::{Generation, Publisher};
 
 /// What the watcher knows about the leader.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -45,7 +43,6 @@ pub struct LeaderState {
 
 /// A change callback; see [`LeaderWatcher::subscribe`].
 pub type LeaderCallback = Box<dyn Fn(&LeaderState) + Send + Sync>;
-type SharedCallback = Arc<dyn Fn(&LeaderState) + Send + Sync>;
 
 const BACKOFF_START: Duration = Duration::from_secs(2);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
@@ -60,33 +57,26 @@ pub struct LeaderWatcher {
 }
 
 struct Shared {
-    state: Mutex<Inner>,
-    changed: Condvar,
-    /// Wakes async waiters; carries the generation (a bump is enough, waiters re-check).
-    wake: watch::Sender<u64>,
-    shutdown: watch::Sender<bool>,
-    callbacks: Mutex<BTreeMap<u64, SharedCallback>>,
-    next_callback_id: AtomicU64,
+    /// State, waiters and callbacks (see [`crate::publish`]); callbacks get the new state.
+    publisher: Publisher<LeaderState, LeaderState>,
     /// The live session, for the test hook that expires it from the server side.
     session: Mutex<Option<zkc::SessionInfo>>,
     url: ZkUrl,
     opts: DetectOptions,
 }
 
-struct Inner {
-    state: LeaderState,
-    closed: bool,
-    /// Feeds the callback thread; created with the first subscription.
-    dispatch: Option<mpsc::Sender<Dispatch>>,
+impl Generation for LeaderState {
+    fn generation(&self) -> u64 {
+        self.generation
+    }
 }
 
-enum Dispatch {
-    Change(Box<LeaderState>),
-    Welcome(u64),
+/// A new subscriber first gets the current state, once there is an answer.
+fn welcome(state: &LeaderState) -> Option<LeaderState> {
+    (state.generation > 0).then(|| state.clone())
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panicking callback is caught, so poisoning can only come from a bug; keep going.
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -96,30 +86,26 @@ impl LeaderWatcher {
     /// Starts watching; returns at once. The first answer arrives as generation 1.
     pub fn start(url: ZkUrl, opts: DetectOptions) -> Result<LeaderWatcher> {
         let handle = crate::runtime::handle()?;
-        let (wake, _) = watch::channel(0);
-        let (shutdown, shutdown_rx) = watch::channel(false);
+        let publisher = Publisher::new(
+            LeaderState::default(),
+            welcome,
+            "leader watcher",
+            "mesos-discovery-zk-callbacks",
+        );
+        let shutdown = publisher.shutdown_receiver();
         let shared = Arc::new(Shared {
-            state: Mutex::new(Inner {
-                state: LeaderState::default(),
-                closed: false,
-                dispatch: None,
-            }),
-            changed: Condvar::new(),
-            wake,
-            shutdown,
-            callbacks: Mutex::new(BTreeMap::new()),
-            next_callback_id: AtomicU64::new(1),
+            publisher,
             session: Mutex::new(None),
             url,
             opts,
         });
-        handle.spawn(run(shared.clone(), shutdown_rx));
+        handle.spawn(run(shared.clone(), shutdown));
         Ok(LeaderWatcher { shared })
     }
 
     /// The latest state; no I/O.
     pub fn current(&self) -> LeaderState {
-        lock(&self.shared.state).state.clone()
+        self.shared.publisher.current()
     }
 
     /// Blocks until the generation differs from `known_generation` and returns the new
@@ -131,29 +117,9 @@ impl LeaderWatcher {
         known_generation: u64,
         timeout: Duration,
     ) -> Result<Option<LeaderState>> {
-        let deadline = Instant::now().checked_add(timeout);
-        let mut inner = lock(&self.shared.state);
-        loop {
-            if inner.closed {
-                return Err(closed());
-            }
-            if inner.state.generation != known_generation {
-                return Ok(Some(inner.state.clone()));
-            }
-            let wait = match deadline {
-                None => Duration::from_secs(3600),
-                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => left,
-                    _ => return Ok(None),
-                },
-            };
-            inner = self
-                .shared
-                .changed
-                .wait_timeout(inner, wait)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
+        self.shared
+            .publisher
+            .wait_for_change(known_generation, timeout)
     }
 
     /// Blocks until the leader is not `known` (compared by id and znode, so a refreshed
@@ -189,21 +155,7 @@ impl LeaderWatcher {
     /// Waits (async) until the generation differs from `known_generation`; a `Closed` error
     /// once closed.
     pub async fn changed(&self, known_generation: u64) -> Result<LeaderState> {
-        let mut wake = self.shared.wake.subscribe();
-        loop {
-            {
-                let inner = lock(&self.shared.state);
-                if inner.closed {
-                    return Err(closed());
-                }
-                if inner.state.generation != known_generation {
-                    return Ok(inner.state.clone());
-                }
-            }
-            if wake.changed().await.is_err() {
-                return Err(closed());
-            }
-        }
+        self.shared.publisher.changed(known_generation).await
     }
 
     /// Calls `callback` with the current state (when one is known) and then with every
@@ -215,45 +167,23 @@ impl LeaderWatcher {
     /// logged (the watcher and other callbacks go on). Calling any method of the watcher from
     /// a callback is safe, including `close` and `unsubscribe`.
     pub fn subscribe(&self, callback: LeaderCallback) -> u64 {
-        let id = self.shared.next_callback_id.fetch_add(1, Ordering::Relaxed);
-        let mut inner = lock(&self.shared.state);
-        if inner.closed {
-            return id;
-        }
-        lock(&self.shared.callbacks).insert(id, Arc::from(callback));
-        if inner.dispatch.is_none() {
-            inner.dispatch = spawn_dispatcher(&self.shared, inner.state.clone());
-        }
-        if let Some(dispatch) = &inner.dispatch {
-            let _ = dispatch.send(Dispatch::Welcome(id));
-        }
-        id
+        self.shared.publisher.subscribe(callback)
     }
 
     /// Stops calling the callback `id`; `false` if it was not subscribed. A call already
     /// running finishes; no new one starts.
     pub fn unsubscribe(&self, id: u64) -> bool {
-        lock(&self.shared.callbacks).remove(&id).is_some()
+        self.shared.publisher.unsubscribe(id)
     }
 
     /// Ends the watch: the session is closed, waiters get a `Closed` error, callbacks stop.
     /// Idempotent, thread-safe, never blocks.
     pub fn close(&self) {
-        let mut inner = lock(&self.shared.state);
-        if inner.closed {
-            return;
-        }
-        inner.closed = true;
-        inner.dispatch = None; // the callback thread drains and ends
-        drop(inner);
-        lock(&self.shared.callbacks).clear();
-        self.shared.changed.notify_all();
-        self.shared.wake.send_modify(|g| *g = g.wrapping_add(1));
-        self.shared.shutdown.send_replace(true);
+        self.shared.publisher.close()
     }
 
     pub fn is_closed(&self) -> bool {
-        lock(&self.shared.state).closed
+        self.shared.publisher.is_closed()
     }
 
     /// The URL being watched (credentials redacted when printed).
@@ -314,59 +244,46 @@ impl std::fmt::Debug for LeaderWatcher {
     }
 }
 
-fn closed() -> Error {
-    Error::new(ErrorKind::Closed, "the leader watcher was closed")
-}
-
 impl Shared {
     /// Reports the result of reading the group. The first answer always counts as a change.
     fn publish_answer(&self, leader: Option<Master>, error: Option<Error>) {
-        let mut inner = lock(&self.state);
-        if inner.closed {
-            return;
-        }
-        if inner.state.generation > 0 && inner.state.leader == leader {
-            inner.state.error = error;
+        let current = self.publisher.current();
+        if current.generation > 0 && current.leader == leader {
+            self.publisher.amend(|s| s.error = error);
             return;
         }
         if let Some(e) = &error {
             log::warn!("leader of {}: unknown: {e}", self.url);
         }
-        inner.state = LeaderState {
-            generation: inner.state.generation + 1,
+        self.announce(LeaderState {
+            generation: current.generation + 1,
             leader,
             error,
-        };
-        self.notify(&inner);
+        });
     }
 
     /// The leader can no longer be known (session gone, out of contact too long). Not an
     /// answer: before the first answer this only records the error.
     fn lose_leader(&self, error: Error) {
-        let mut inner = lock(&self.state);
-        if inner.closed {
-            return;
-        }
-        if inner.state.leader.is_none() {
-            inner.state.error = Some(error);
+        let current = self.publisher.current();
+        if current.leader.is_none() {
+            self.publisher.amend(|s| s.error = Some(error));
             return;
         }
         log::warn!("leader of {}: unknown: {error}", self.url);
-        inner.state = LeaderState {
-            generation: inner.state.generation + 1,
+        self.announce(LeaderState {
+            generation: current.generation + 1,
             leader: None,
             error: Some(error),
-        };
-        self.notify(&inner);
+        });
     }
 
-    fn notify(&self, inner: &Inner) {
+    fn announce(&self, state: LeaderState) {
         log::info!(
             "leader of {} (generation {}): {}",
             self.url,
-            inner.state.generation,
-            inner
-                .state
+            state.generation,
+            state
                 .leader
                 .as_ref()
                 .map_or("none".to_string(), |m| format!(
@@ -375,61 +292,7 @@ impl Shared {
                     m.address()
                 ))
         );
-        self.changed.notify_all();
-        self.wake.send_replace(inner.state.generation);
-        if let Some(dispatch) = &inner.dispatch {
-            let _ = dispatch.send(Dispatch::Change(Box::new(inner.state.clone())));
-        }
-    }
-}
-
-/// The callback thread: delivers states in order, each at most once per subscriber, never
-/// older than what that subscriber already saw.
-fn spawn_dispatcher(shared: &Arc<Shared>, initial: LeaderState) -> Option<mpsc::Sender<Dispatch>> {
-    let (sender, receiver) = mpsc::channel::<Dispatch>();
-    let weak = Arc::downgrade(shared);
-    let spawned = std::thread::Builder::new()
-        .name("mesos-discovery-zk-callbacks".into())
-        .spawn(move || {
-            let mut latest = initial;
-            let mut delivered: HashMap<u64, u64> = HashMap::new();
-            while let Ok(message) = receiver.recv() {
-                let Some(shared) = weak.upgrade() else { return };
-                let targets: Vec<(u64, SharedCallback)> = match &message {
-                    Dispatch::Change(state) => {
-                        latest = (**state).clone();
-                        lock(&shared.callbacks)
-                            .iter()
-                            .map(|(id, cb)| (*id, cb.clone()))
-                            .collect()
-                    }
-                    Dispatch::Welcome(id) => lock(&shared.callbacks)
-                        .get(id)
-                        .map(|cb| vec![(*id, cb.clone())])
-                        .unwrap_or_default(),
-                };
-                if latest.generation == 0 {
-                    continue;
-                }
-                for (id, callback) in targets {
-                    if delivered.get(&id).is_some_and(|g| *g >= latest.generation)
-                        || !lock(&shared.callbacks).contains_key(&id)
-                    {
-                        continue;
-                    }
-                    delivered.insert(id, latest.generation);
-                    if catch_unwind(AssertUnwindSafe(|| callback(&latest))).is_err() {
-                        log::error!("a leader-change callback panicked; it stays subscribed");
-                    }
-                }
-            }
-        });
-    match spawned {
-        Ok(_) => Some(sender),
-        Err(e) => {
-            log::error!("could not start the leader callback thread: {e}");
-            None
-        }
+        self.publisher.publish(state.clone(), Some(state));
     }
 }
 
