@@ -1,0 +1,133 @@
+package org.wso2.carbon.clustering.mesos;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.File;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+import org.junit.Test;
+import org.wso2.carbon.clustering.mesos.support.Tools;
+
+/** The built JAR, as Carbon's dropins folder and a JVM will read it. */
+public class JarContentsTest {
+
+    static final String NATIVE = "org/wso2/carbon/clustering/mesos/internal/native/linux-x86_64/libmesos_discovery_jni.so";
+
+    private static File jar() {
+        File jar = new File(Tools.required("mesos.discovery.jar"));
+        assertTrue(jar + " exists", jar.isFile());
+        return jar;
+    }
+
+    @Test
+    public void nameCarriesTheVersion() {
+        assertEquals("mesos-membership-scheme-" + MesosDiscovery.nativeVersion() + ".jar", jar().getName());
+    }
+
+    @Test
+    public void osgiManifest() throws Exception {
+        JarFile jar = new JarFile(jar());
+        try {
+            Attributes main = jar.getManifest().getMainAttributes();
+            assertEquals("2", main.getValue("Bundle-ManifestVersion"));
+            assertEquals("org.wso2.carbon.clustering.mesos", main.getValue("Bundle-SymbolicName"));
+            assertEquals(MesosDiscovery.nativeVersion(), main.getValue("Bundle-Version"));
+            assertTrue(main.getValue("Export-Package"),
+                    main.getValue("Export-Package").startsWith("org.wso2.carbon.clustering.mesos;"));
+            assertFalse(main.getValue("Export-Package").contains(".internal"));
+            String imports = main.getValue("Import-Package");
+            for (String pkg : new String[] {"com.hazelcast.config", "com.hazelcast.core", "org.apache.axis2.clustering",
+                "org.apache.axis2.description", "org.apache.commons.logging", "org.wso2.carbon.core.clustering.hazelcast"}) {
+                assertTrue(pkg + " in " + imports, (imports + ",").contains(pkg + ","));
+            }
+        } finally {
+            jar.close();
+        }
+    }
+
+    @Test
+    public void nativeLibraryInsideForLinuxX8664() throws Exception {
+        JarFile jar = new JarFile(jar());
+        try {
+            JarEntry entry = jar.getJarEntry(NATIVE);
+            assertNotNull(NATIVE, entry);
+            assertTrue(entry.getSize() > 100000);
+            DataInputStream in = new DataInputStream(jar.getInputStream(entry));
+            try {
+                assertEquals("ELF magic", 0x7f454c46, in.readInt());
+            } finally {
+                in.close();
+            }
+        } finally {
+            jar.close();
+        }
+    }
+
+    @Test
+    public void java7BytecodeAndNoThirdPartyClasses() throws Exception {
+        JarFile jar = new JarFile(jar());
+        List<String> classes = new ArrayList<String>();
+        try {
+            Enumeration<JarEntry> entries = jar.entries();
+            while (entries.hasMoreElements()) {
+                JarEntry entry = entries.nextElement();
+                String name = entry.getName();
+                if (!name.endsWith(".class")) {
+                    continue;
+                }
+                classes.add(name);
+                assertTrue("only our classes: " + name, name.startsWith("org/wso2/carbon/clustering/mesos/"));
+                DataInputStream in = new DataInputStream(jar.getInputStream(entry));
+                try {
+                    assertEquals(0xCAFEBABE, in.readInt());
+                    in.readUnsignedShort();
+                    assertEquals(name + " is Java 7 bytecode", 51, in.readUnsignedShort());
+                } finally {
+                    in.close();
+                }
+            }
+            assertTrue(classes.contains("org/wso2/carbon/clustering/mesos/MesosMembershipScheme.class"));
+            assertTrue(classes.contains("org/wso2/carbon/clustering/mesos/internal/Native.class"));
+            for (String forbidden : new String[] {"org/wso2/carbon/core/", "com/hazelcast/", "org/apache/"}) {
+                for (String name : classes) {
+                    assertFalse(name, name.startsWith(forbidden));
+                }
+            }
+        } finally {
+            jar.close();
+        }
+    }
+
+    /**
+     * Two class loaders loading the JAR each get their own copy of the library (a fresh temp
+     * file each), as after an OSGi bundle refresh: both work side by side.
+     */
+    @Test
+    public void eachClassLoaderLoadsItsOwnCopy() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            URLClassLoader loader = new URLClassLoader(new URL[] {jar().toURI().toURL()}, null);
+            try {
+                Class<?> api = Class.forName("org.wso2.carbon.clustering.mesos.MesosDiscovery", true, loader);
+                assertTrue(api.getClassLoader() == loader);
+                Method version = api.getMethod("nativeVersion");
+                assertEquals(MesosDiscovery.nativeVersion(), version.invoke(null));
+                Method keys = api.getMethod("knownKeys");
+                assertTrue(((List<?>) keys.invoke(null)).contains("MARATHON_ENDPOINT"));
+            } finally {
+                loader.close();
+            }
+        }
+    }
+}
