@@ -467,7 +467,10 @@ fn parse_int(map: &BTreeMap<String, String>, key: &str, min: u64, max: u64) -> R
 fn parse_seconds(map: &BTreeMap<String, String>, key: &str) -> Result<Option<Duration>> {
     raw(map, key)
         .map(|v| match v.parse::<f64>() {
-            Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Duration::from_secs_f64(s)),
+            // Less than a nanosecond rounds to a zero duration: "more than 0" refuses it too.
+            Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Some(Duration::from_secs_f64(s))
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| bad(key, v, "expected seconds, more than 0 and at most 86400")),
             _ => Err(bad(
                 key,
                 v,

@@ -92,7 +92,9 @@ impl SseParser {
         match field {
             "event" => self.event = Some(value.to_string()),
             "data" => {
-                self.data_bytes += value.len();
+                // Each line counts its joining `\n` too: many empty `data:` lines must hit the
+                // cap as well (they cost memory and lengthen the joined data).
+                self.data_bytes += value.len() + 1;
                 if self.data_bytes > self.max_event_bytes {
                     return Err(Error::protocol(format!(
                         "event stream event larger than {} bytes",

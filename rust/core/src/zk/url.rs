@@ -195,7 +195,7 @@ fn parse_servers(text: &str, path: &str) -> Result<Vec<(String, u16)>> {
         }
         if host
             .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "@/?#".contains(c))
+            .any(|c| c.is_whitespace() || c.is_control() || "@/?#[]".contains(c))
         {
             return Err(bad(entry, "the host holds a character hosts cannot have"));
         }
@@ -242,11 +242,21 @@ fn parse_path(raw: &str) -> Result<String> {
             "ZooKeeper URL: a (chroot) path is required, e.g. zk://host:2181/mesos ('/' is not supported)",
         ));
     }
+    if path.contains('@') {
+        // Mesos' grammar cuts the URL at the first '/', so a '/' in a password puts the rest
+        // of it (and its '@') here: refuse, and never echo the path.
+        return Err(Error::config(
+            "ZooKeeper URL: '@' in the path; note that a '/' is not allowed in credentials \
+             (path not shown)",
+        ));
+    }
     for segment in path[1..].split('/') {
         let why = match segment {
             "" => "empty path segment ('//')",
             "." | ".." => "relative path segment ('.' or '..')",
             s if s.chars().any(char::is_control) => "control character in the path",
+            // A typo, and a path that would not print back the same (the URL is trimmed).
+            s if s.trim() != s => "a path segment begins or ends with whitespace",
             _ => continue,
         };
         return Err(Error::config(format!("ZooKeeper URL path {path:?}: {why}")));
