@@ -23,13 +23,14 @@ const BACKOFF_CAP: Duration = Duration::from_secs(5);
 /// An event stream is reopened (with a full resync) at least this often.
 const STREAM_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
-/// What an exchange produced that the caller must interpret.
+/// What an exchange produced that the caller must interpret, with the (redacted) URL that
+/// answered, so a body that cannot be understood can be blamed on the right endpoint.
 #[derive(Debug)]
 pub enum Fetched {
     /// 2xx with its body.
-    Body(Vec<u8>),
+    Body { body: Vec<u8>, from: String },
     /// 404 with its body: for Marathon an authoritative "no such app", never retried.
-    NotFound(Vec<u8>),
+    NotFound { body: Vec<u8>, from: String },
 }
 
 /// A reusable client (connection pool, TLS config) plus the auth and limits to apply.
@@ -184,6 +185,7 @@ impl HttpClient {
         stream: bool,
     ) -> Result<(String, reqwest::Response)> {
         let origin_scheme = url.scheme().to_string();
+        let origin = redact_url(url.as_str());
         for _ in 0..=MAX_REDIRECTS {
             let shown = redact_url(url.as_str());
             let mut request = self.client.get(url.clone()).header(ACCEPT, accept);
@@ -226,7 +228,7 @@ impl HttpClient {
         }
         Err(Error::new(
             ErrorKind::Network,
-            format!("{service}: more than {MAX_REDIRECTS} redirects (a redirect loop?)"),
+            format!("{service} {origin}: more than {MAX_REDIRECTS} redirects (a redirect loop?)"),
         ))
     }
 
@@ -235,12 +237,14 @@ impl HttpClient {
             .send_following_redirects(service, url, "application/json", false)
             .await?;
         match response.status() {
-            s if s.is_success() => Ok(Fetched::Body(
-                self.read_body(service, &shown, response).await?,
-            )),
-            StatusCode::NOT_FOUND => Ok(Fetched::NotFound(
-                self.read_body(service, &shown, response).await?,
-            )),
+            s if s.is_success() => Ok(Fetched::Body {
+                body: self.read_body(service, &shown, response).await?,
+                from: shown,
+            }),
+            StatusCode::NOT_FOUND => Ok(Fetched::NotFound {
+                body: self.read_body(service, &shown, response).await?,
+                from: shown,
+            }),
             _ => Err(self.status_error(service, &shown, response).await),
         }
     }

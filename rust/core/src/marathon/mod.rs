@@ -49,8 +49,10 @@ async fn fetch_app(
     // App ids are validated to `[a-z0-9.-]` segments, so they need no escaping.
     let path = format!("/v2/apps{app_id}");
     match http.get(SERVICE, &config.marathon_endpoints, &path).await? {
-        Fetched::Body(body) => members_of_app_body(app_id, &body, policy).map(AppOutcome::Found),
-        Fetched::NotFound(body) => {
+        Fetched::Body { body, from } => members_of_app_body(app_id, &body, policy)
+            .map(AppOutcome::Found)
+            .map_err(|e| e.context(from)),
+        Fetched::NotFound { body, .. } => {
             let said = api::error_message(&body)
                 .map(|m| format!(" ({m})"))
                 .unwrap_or_default();

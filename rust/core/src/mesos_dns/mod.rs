@@ -44,20 +44,14 @@ async fn query(
         .get(SERVICE, &config.mesos_dns_endpoints, &path)
         .await?
     {
-        Fetched::Body(body) => {
+        Fetched::Body { body, from } => {
             let records = records::parse_services(&body)
-                .map_err(|e| e.context(format!("{SERVICE} {name}")))?;
+                .map_err(|e| e.context(format!("{SERVICE} {from}")))?;
             Ok(records::members(app_id, &records))
         }
         // Mesos-DNS answers 200 even for unknown names; a 404 means this is not Mesos-DNS.
-        Fetched::NotFound(_) => Err(Error::protocol(format!(
-            "{SERVICE} answered 404 for {path}: is {} really Mesos-DNS (its API is under /v1)?",
-            config
-                .mesos_dns_endpoints
-                .iter()
-                .map(|u| u.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+        Fetched::NotFound { from, .. } => Err(Error::protocol(format!(
+            "{SERVICE} {from}: HTTP 404: is this really Mesos-DNS (its API is under /v1)?"
         ))),
     }
 }
