@@ -258,11 +258,11 @@ impl Config {
                     ))
                 })?;
                 if username.contains(':') {
-                    return Err(bad(
-                        MARATHON_USERNAME,
-                        username,
-                        "HTTP basic user names cannot contain ':'",
-                    ));
+                    // Not echoed: `user:password` in this key is a common mistake.
+                    return Err(Error::config(format!(
+                        "{MARATHON_USERNAME}: HTTP basic user names cannot contain ':' \
+                         (value not shown: it may hold a password)"
+                    )));
                 }
                 // The password is used verbatim (not trimmed): spaces may be part of it.
                 let password = map
