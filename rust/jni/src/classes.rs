@@ -16,6 +16,7 @@ pub struct Classes {
     pub discovery_result: GlobalRef,
     pub master: GlobalRef,
     pub leader_state: GlobalRef,
+    pub membership_snapshot: GlobalRef,
     /// Same order as [`EXCEPTION_CLASSES`].
     pub exceptions: Vec<GlobalRef>,
 }
@@ -43,6 +44,7 @@ pub fn init(env: &mut JNIEnv) -> jni::errors::Result<()> {
         discovery_result: global(env, &format!("{PACKAGE}/DiscoveryResult"))?,
         master: global(env, &format!("{PACKAGE}/MesosMaster"))?,
         leader_state: global(env, &format!("{PACKAGE}/LeaderState"))?,
+        membership_snapshot: global(env, &format!("{PACKAGE}/MembershipSnapshot"))?,
         exceptions,
     };
     let _ = CLASSES.set(classes);

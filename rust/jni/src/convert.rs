@@ -6,7 +6,7 @@ use jni::objects::{JClass, JObject, JObjectArray, JString, JValue};
 use jni::sys::jsize;
 use jni::JNIEnv;
 use mesos_discovery::zk::LeaderState;
-use mesos_discovery::{Discovery, Member};
+use mesos_discovery::{Discovery, Member, MembershipState};
 use serde_json::Value;
 
 use crate::boundary::{invalid, Failure, NativeResult};
@@ -113,19 +113,25 @@ fn member<'local>(env: &mut JNIEnv<'local>, m: &Member) -> NativeResult<JObject<
     Ok(object)
 }
 
+/// A `MesosMember[]`.
+fn member_array<'local>(
+    env: &mut JNIEnv<'local>,
+    items: &[Member],
+) -> NativeResult<JObjectArray<'local>> {
+    let class = classes::as_class(&cached()?.member);
+    let array = env.new_object_array(items.len() as jsize, class, JObject::null())?;
+    for (i, m) in items.iter().enumerate() {
+        let object = member(env, m)?;
+        env.set_object_array_element(&array, i as jsize, &object)?;
+        env.delete_local_ref(object)?;
+    }
+    Ok(array)
+}
+
 /// A `DiscoveryResult(MesosMember[] members, String[] warnings)`.
 pub fn discovery<'local>(env: &mut JNIEnv<'local>, d: &Discovery) -> NativeResult<JObject<'local>> {
     let c = cached()?;
-    let members = env.new_object_array(
-        d.members.len() as jsize,
-        classes::as_class(&c.member),
-        JObject::null(),
-    )?;
-    for (i, m) in d.members.iter().enumerate() {
-        let object = member(env, m)?;
-        env.set_object_array_element(&members, i as jsize, &object)?;
-        env.delete_local_ref(object)?;
-    }
+    let members = member_array(env, &d.members)?;
     let warnings: Vec<String> = d.warnings.iter().map(ToString::to_string).collect();
     let warnings = string_array(env, &warnings)?;
     let result = env.new_object(
@@ -282,6 +288,39 @@ fn new_leader_state<'a>(
         &[
             JValue::Long(state.generation as i64),
             JValue::Object(&master),
+            JValue::Object(&kind),
+            JValue::Object(&message),
+        ],
+    )?)
+}
+
+/// A `MembershipSnapshot(long generation, MesosMember[] members, String[] warnings,
+/// String errorKind, String errorMessage)`.
+pub fn membership_snapshot<'local>(
+    env: &mut JNIEnv<'local>,
+    state: &MembershipState,
+) -> NativeResult<JObject<'local>> {
+    let class = classes::as_class(&cached()?.membership_snapshot);
+    env.with_local_frame_returning_local(8, |env| new_membership_snapshot(env, class, state))
+}
+
+fn new_membership_snapshot<'a>(
+    env: &mut JNIEnv<'a>,
+    class: &JClass,
+    state: &MembershipState,
+) -> NativeResult<JObject<'a>> {
+    let members = member_array(env, &state.members)?;
+    let warnings: Vec<String> = state.warnings.iter().map(ToString::to_string).collect();
+    let warnings = string_array(env, &warnings)?;
+    let kind = opt_string(env, state.error.as_ref().map(|e| e.kind().as_str()))?;
+    let message = opt_string(env, state.error.as_ref().map(|e| e.message()))?;
+    Ok(env.new_object(
+        class,
+        "(J[Lorg/wso2/carbon/clustering/mesos/MesosMember;[Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V",
+        &[
+            JValue::Long(state.generation as i64),
+            JValue::Object(&members),
+            JValue::Object(&warnings),
             JValue::Object(&kind),
             JValue::Object(&message),
         ],

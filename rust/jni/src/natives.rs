@@ -5,12 +5,12 @@
 use std::time::Duration;
 
 use jni::objects::{JClass, JObjectArray, JString};
-use jni::sys::{jint, jlong, jobject, jobjectArray, jstring};
+use jni::sys::{jboolean, jint, jlong, jobject, jobjectArray, jstring, JNI_FALSE};
 use jni::JNIEnv;
 use mesos_discovery::config::{Config, EnvOverlay, KNOWN_KEYS};
 use mesos_discovery::discovery::Discoverer;
 use mesos_discovery::zk::{self, DetectOptions, LeaderWatcher, ZkUrl};
-use mesos_discovery::{Error, ErrorKind};
+use mesos_discovery::{Error, ErrorKind, MembershipWatcher};
 
 use crate::boundary::{invalid, run, NativeResult};
 use crate::registry::Registry;
@@ -18,6 +18,7 @@ use crate::{convert, errors, logging};
 
 static DISCOVERERS: Registry<Discoverer> = Registry::new("member discoverer");
 static WATCHERS: Registry<LeaderWatcher> = Registry::new("leader watcher");
+static MEMBER_WATCHERS: Registry<MembershipWatcher> = Registry::new("membership watcher");
 
 /// Longest single wait a Java watcher thread asks for, so it can notice its own close.
 const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -233,14 +234,102 @@ pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_wat
     })
 }
 
-/// How many native objects are open (discoverers, watchers); tests check for leaks with it.
+/// Validates the configuration and starts a membership watcher; returns its id. With
+/// `discover_first`, one full discovery runs here first (blocking, its failure thrown) and
+/// the watcher starts from it as generation 1 (what Carbon's synchronous `init()` needs);
+/// otherwise it returns at once and the first discovery arrives as generation 1.
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_memberWatcherOpen<
+    'l,
+>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    keys: JObjectArray<'l>,
+    values: JObjectArray<'l>,
+    discover_first: jboolean,
+) -> jlong {
+    run(&mut env, 0, |env| {
+        let pairs = convert::string_pairs(env, &keys, &values)?;
+        let config = Config::from_map_with_env(pairs, EnvOverlay::Ignore)?;
+        let initial = if discover_first != JNI_FALSE {
+            Some(Discoverer::new(config.clone())?.discover_blocking()?)
+        } else {
+            None
+        };
+        let watcher = MembershipWatcher::start_from(config, initial)?;
+        Ok(MEMBER_WATCHERS.insert(watcher))
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_memberWatcherSnapshot<
+    'l,
+>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    id: jlong,
+) -> jobject {
+    run(&mut env, std::ptr::null_mut(), |env| {
+        let watcher = MEMBER_WATCHERS.get(id)?;
+        if watcher.is_closed() {
+            return Err(watcher_closed().into());
+        }
+        let state = watcher.snapshot();
+        Ok(convert::membership_snapshot(env, &state)?.into_raw())
+    })
+}
+
+/// Blocks until the member set's generation differs from `generation` (returning the new
+/// snapshot) or `timeout_ms` passes (returning null). Java's listener threads loop on this.
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_memberWatcherWaitForChange<
+    'l,
+>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    id: jlong,
+    generation: jlong,
+    timeout_ms: jlong,
+) -> jobject {
+    run(&mut env, std::ptr::null_mut(), |env| {
+        let watcher = MEMBER_WATCHERS.get(id)?;
+        let timeout = millis(timeout_ms).unwrap_or(MAX_WAIT).min(MAX_WAIT);
+        match watcher.wait_for_change(generation as u64, timeout)? {
+            Some(state) => Ok(convert::membership_snapshot(env, &state)?.into_raw()),
+            None => Ok(std::ptr::null_mut()),
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_memberWatcherClose<
+    'l,
+>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    id: jlong,
+) {
+    run(&mut env, (), |_| {
+        if let Some(watcher) = MEMBER_WATCHERS.remove(id) {
+            watcher.close();
+        }
+        Ok(())
+    })
+}
+
+fn watcher_closed() -> Error {
+    Error::new(ErrorKind::Closed, "this membership watcher is closed")
+}
+
+/// How many native objects are open (discoverers, leader and membership watchers); tests
+/// check for leaks with it.
 #[no_mangle]
 pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_openHandles<'l>(
     mut env: JNIEnv<'l>,
     _class: JClass<'l>,
 ) -> jint {
     run(&mut env, 0, |_| {
-        Ok((DISCOVERERS.len() + WATCHERS.len()) as jint)
+        Ok((DISCOVERERS.len() + WATCHERS.len() + MEMBER_WATCHERS.len()) as jint)
     })
 }
 

@@ -37,10 +37,25 @@ public final class MemberDiscoverer implements Closeable {
         }
         Native.ensureLoaded();
         this.sink = sink;
+        String[][] pairs = keysAndValues(config);
+        NativeLog.configure(sink);
+        try {
+            this.id = Native.discovererOpen(pairs[0], pairs[1]);
+        } finally {
+            NativeLog.drainTo(sink);
+        }
+        this.cleanable = NativeCleaner.register(this, new Close(id));
+    }
+
+    /** The configuration map as two parallel arrays (keys, values), for the native side. */
+    static String[][] keysAndValues(Map<String, String> config) throws MesosInvalidArgumentException {
         String[] keys = new String[config.size()];
         String[] values = new String[config.size()];
         int i = 0;
         for (Map.Entry<String, String> entry : config.entrySet()) {
+            if (i == keys.length) {
+                throw new MesosInvalidArgumentException("the configuration map changed while being read");
+            }
             keys[i] = entry.getKey();
             values[i] = entry.getValue();
             i++;
@@ -48,13 +63,7 @@ public final class MemberDiscoverer implements Closeable {
         if (i != keys.length) {
             throw new MesosInvalidArgumentException("the configuration map changed while being read");
         }
-        NativeLog.configure(sink);
-        try {
-            this.id = Native.discovererOpen(keys, values);
-        } finally {
-            NativeLog.drainTo(sink);
-        }
-        this.cleanable = NativeCleaner.register(this, new Close(id));
+        return new String[][] {keys, values};
     }
 
     /** One full discovery; blocks up to the configured deadline. */

@@ -48,7 +48,8 @@ public class JarContentsTest {
                     main.getValue("Export-Package").startsWith("org.wso2.carbon.clustering.mesos;"));
             assertFalse(main.getValue("Export-Package").contains(".internal"));
             String imports = main.getValue("Import-Package");
-            for (String pkg : new String[] {"com.hazelcast.config", "com.hazelcast.core", "org.apache.axis2.clustering",
+            for (String pkg : new String[] {"com.hazelcast.config", "com.hazelcast.core", "com.hazelcast.nio",
+                "org.apache.axis2.clustering",
                 "org.apache.axis2.description", "org.apache.commons.logging", "org.wso2.carbon.core.clustering.hazelcast"}) {
                 assertTrue(pkg + " in " + imports, (imports + ",").contains(pkg + ","));
             }

@@ -1,7 +1,10 @@
 package org.wso2.carbon.clustering.mesos;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.wso2.carbon.clustering.mesos.internal.Native;
 
@@ -56,6 +59,45 @@ public final class JniExercise {
             MesosDiscovery.leader("zk://127.0.0.1:1/mesos", 500);
             check(false, "zk timeout");
         } catch (MesosDiscoveryException expected) {
+            // thrown
+        }
+        Map<String, String> live = new HashMap<String, String>();
+        live.put("MARATHON_ENDPOINT", workbench);
+        live.put("MARATHON_APPLICATIONS", "/wso2/manager,/wso2/worker");
+        MembershipWatcher members = MembershipWatcher.startAfterDiscovery(live);
+        MembershipSnapshot snapshot = members.snapshot();
+        check(snapshot.getMembers().size() == 3 && snapshot.getGeneration() == 1, "watched members " + snapshot);
+        final CountDownLatch told = new CountDownLatch(1);
+        members.addListener(new MesosMembershipListener() {
+            @Override
+            public void membersChanged(List<MesosMember> added, List<MesosMember> removed) {
+                if (added.size() == 3) {
+                    told.countDown();
+                }
+            }
+        });
+        check(told.await(10, TimeUnit.SECONDS), "membership listener");
+        check(members.awaitChange(1, 100) == null, "await timeout");
+        members.close();
+        try {
+            members.snapshot();
+            check(false, "closed membership watcher");
+        } catch (MesosClosedException expected) {
+            // thrown
+        }
+        MembershipWatcher async = new MembershipWatcher(live);
+        check(async.awaitChange(0, 10000) != null, "first discovery");
+        async.close();
+        try {
+            Native.memberWatcherOpen(null, null, false);
+            check(false, "null arrays (watcher)");
+        } catch (MesosInvalidArgumentException expected) {
+            // thrown
+        }
+        try {
+            Native.memberWatcherWaitForChange(-5, 0, 10);
+            check(false, "bad watcher id");
+        } catch (MesosClosedException expected) {
             // thrown
         }
         LeaderWatcher watcher = MesosDiscovery.watchLeader("zk://127.0.0.1:1/mesos", 0, null);

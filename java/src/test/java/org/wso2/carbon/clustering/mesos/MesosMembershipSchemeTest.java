@@ -18,11 +18,14 @@ import com.hazelcast.config.JoinConfig;
 import org.apache.axis2.clustering.ClusteringFault;
 import org.apache.axis2.clustering.ClusteringMessage;
 import org.apache.axis2.description.Parameter;
+import org.junit.After;
 import org.junit.AfterClass;
+import org.junit.Before;
 import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
+import org.wso2.carbon.clustering.mesos.internal.Native;
 import org.wso2.carbon.clustering.mesos.support.RecordingLog;
 import org.wso2.carbon.clustering.mesos.support.Workbench;
 
@@ -63,9 +66,34 @@ public class MesosMembershipSchemeTest {
         return map;
     }
 
+    /** Every scheme a test made; closed after it (init() leaves a membership watcher open). */
+    private static final List<MesosMembershipScheme> SCHEMES = new ArrayList<MesosMembershipScheme>();
+    private int handlesBefore;
+
+    @Before
+    public void countHandles() {
+        handlesBefore = Native.openHandles();
+    }
+
+    @After
+    public void closeSchemes() {
+        synchronized (SCHEMES) {
+            for (MesosMembershipScheme s : SCHEMES) {
+                s.close();
+                s.close();
+            }
+            SCHEMES.clear();
+        }
+        assertEquals("close() frees every watcher init() opened", handlesBefore, Native.openHandles());
+    }
+
     static MesosMembershipScheme scheme(Config config, Map<String, Parameter> parameters) {
-        return new MesosMembershipScheme(parameters, "wso2.carbon.domain", config, null,
+        MesosMembershipScheme s = new MesosMembershipScheme(parameters, "wso2.carbon.domain", config, null,
                 new ArrayList<ClusteringMessage>());
+        synchronized (SCHEMES) {
+            SCHEMES.add(s);
+        }
+        return s;
     }
 
     @Test
@@ -105,6 +133,7 @@ public class MesosMembershipSchemeTest {
 
     @Test
     public void discoveryFailureIsAClusteringFaultWithTheCoresMessage() throws Exception {
+        int before = Native.openHandles();
         try {
             scheme(new Config(), parameters("MARATHON_ENDPOINT", "http://127.0.0.1:1",
                     "MARATHON_APPLICATIONS", "/wso2/manager", "MESOS_DISCOVERY_RETRIES", "0")).init();
@@ -121,6 +150,7 @@ public class MesosMembershipSchemeTest {
             assertTrue(e.getCause() instanceof MesosConfigException);
             assertTrue(e.getMessage(), e.getMessage().contains("MARATHON_APPLICATIONS"));
         }
+        assertEquals("a failed init() leaves no watcher open", before, Native.openHandles());
     }
 
     @Test
@@ -185,6 +215,55 @@ public class MesosMembershipSchemeTest {
         assertFalse(resolved.containsKey("membershipScheme"));
         assertEquals(6, resolved.size());
         assertTrue(CarbonParameters.resolve(null, known, env, new Properties()).containsKey("MARATHON_ENDPOINT"));
+    }
+
+    /**
+     * Without a Hazelcast instance (before Carbon creates it), the watcher keeps the
+     * configuration's join list current: a new task is added, a killed one taken out at once
+     * (no cluster can still have it). Addresses not put there by the scheme are never removed.
+     * After close(), the list no longer changes.
+     */
+    @Test
+    public void initKeepsTheJoinListCurrentUntilClosed() throws Exception {
+        Workbench live = new Workbench("hazelcast-live.json");
+        try {
+            Config config = new Config();
+            config.getNetworkConfig().getJoin().getTcpIpConfig().addMember("10.9.9.9:5701");
+            MesosMembershipScheme s = scheme(config, parameters("MARATHON_ENDPOINT", live.url(),
+                    "MARATHON_APPLICATIONS", "/wso2/manager,/wso2/worker"));
+            s.init();
+            JoinConfig join = config.getNetworkConfig().getJoin();
+            assertTrue(join.getTcpIpConfig() instanceof LiveTcpIpConfig);
+            assertEquals(Arrays.asList("10.9.9.9:5701", "127.0.0.1:25711", "127.0.0.1:25712"),
+                    join.getTcpIpConfig().getMembers());
+            assertEquals("init()'s discovery is the watcher's first state", 1, s.getWatcher().snapshot().getGeneration());
+
+            String body = live.admin("/_workbench/tasks",
+                    "{\"app\": \"/wso2/worker\", \"task\": {\"agent\": \"127.0.0.1\", \"ports\": [25719]}}");
+            String taskId = body.replaceAll("(?s).*\"task_id\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+            awaitMembers(join, Arrays.asList("10.9.9.9:5701", "127.0.0.1:25711", "127.0.0.1:25712", "127.0.0.1:25719"));
+            live.admin("/_workbench/tasks/kill", "{\"task_id\": \"" + taskId + "\", \"scale\": true}");
+            awaitMembers(join, Arrays.asList("10.9.9.9:5701", "127.0.0.1:25711", "127.0.0.1:25712"));
+            // The user's own entry is never the scheme's to remove, even when Marathon lacks it.
+            live.admin("/_workbench/scale", "{\"app\": \"/wso2/worker\", \"instances\": 0}");
+            awaitMembers(join, Arrays.asList("10.9.9.9:5701", "127.0.0.1:25711"));
+
+            s.close();
+            assertNull(s.getWatcher());
+            live.admin("/_workbench/scale", "{\"app\": \"/wso2/worker\", \"instances\": 1}");
+            Thread.sleep(1000);
+            assertEquals(Arrays.asList("10.9.9.9:5701", "127.0.0.1:25711"), join.getTcpIpConfig().getMembers());
+        } finally {
+            live.close();
+        }
+    }
+
+    private static void awaitMembers(JoinConfig join, List<String> expected) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20000;
+        while (!join.getTcpIpConfig().getMembers().equals(expected) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(expected, join.getTcpIpConfig().getMembers());
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.wso2.carbon.clustering.mesos.internal;
 
 import org.wso2.carbon.clustering.mesos.DiscoveryResult;
 import org.wso2.carbon.clustering.mesos.LeaderState;
+import org.wso2.carbon.clustering.mesos.MembershipSnapshot;
 import org.wso2.carbon.clustering.mesos.MesosDiscoveryException;
 import org.wso2.carbon.clustering.mesos.MesosMaster;
 
@@ -84,7 +85,27 @@ public final class Native {
     /** Idempotent. */
     public static native void watcherClose(long id);
 
-    /** Open discoverers plus watchers, for leak checks. */
+    /**
+     * Validates the configuration and starts a membership watcher. With {@code discoverFirst},
+     * one full discovery runs first (blocking; its failure is thrown) and the watcher starts
+     * from it; otherwise it returns at once.
+     */
+    public static native long memberWatcherOpen(String[] keys, String[] values, boolean discoverFirst)
+            throws MesosDiscoveryException;
+
+    public static native MembershipSnapshot memberWatcherSnapshot(long id) throws MesosDiscoveryException;
+
+    /**
+     * Waits until the member set's generation differs from {@code generation}: the new
+     * snapshot, or {@code null} after {@code timeoutMillis} (at most 60 s per call).
+     */
+    public static native MembershipSnapshot memberWatcherWaitForChange(long id, long generation,
+            long timeoutMillis) throws MesosDiscoveryException;
+
+    /** Idempotent. */
+    public static native void memberWatcherClose(long id);
+
+    /** Open discoverers plus leader and membership watchers, for leak checks. */
     public static native int openHandles();
 
     /**
