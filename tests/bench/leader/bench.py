@@ -136,6 +136,30 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+PYMESOS_ONESHOT = r"""
+import importlib.util, sys, threading, site
+path = None
+for d in site.getsitepackages():
+    import os
+    if os.path.exists(os.path.join(d, "pymesos", "detector.py")):
+        path = os.path.join(d, "pymesos", "detector.py")
+spec = importlib.util.spec_from_file_location("pymesos_detector", path)
+detector = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(detector)
+found = threading.Event()
+class Agent:
+    def onNewMasterDetectedMessage(self, data):
+        print(data[:40]); found.set()
+    def onNoMasterDetectedMessage(self):
+        print("none"); found.set()
+d = detector.MasterDetector(sys.argv[1], Agent())
+d.start()
+ok = found.wait(30)
+d.stop()
+sys.exit(0 if ok else 1)
+"""
+
+
 def row(name, rust, kazoo):
     cells = []
     for stat in ("p50", "p90", "mean"):
@@ -192,8 +216,11 @@ def main():
         # One-shot as users run it: a fresh process each time (CLI vs a kazoo script).
         script = ("import sys; sys.path.insert(0, %r); import bench; print(bench.kazoo_oneshot(%r))"
                   % (sys.path[0], hosts))
-        cli_ms, py_ms = [], []
+        cli_ms, py_ms, pymesos_ms = [], [], []
         for _ in range(max(10, args.rounds // 2)):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", PYMESOS_ONESHOT, hosts + PATH], check=True, capture_output=True)
+            pymesos_ms.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
             subprocess.run([args.cli, "leader", "--zk", url], check=True, capture_output=True)
             cli_ms.append((time.perf_counter() - t) * 1000)
@@ -229,6 +256,7 @@ def main():
     rows = [
         row("one-shot detection, in-process (ms)", rust_oneshot_ms, kazoo_oneshot_ms),
         row("one-shot detection, fresh process (ms)", cli_ms, py_ms),
+        row("  ... vs pymesos MasterDetector (ms)", cli_ms, pymesos_ms),
         row("leader-change notification (ms)", rust_change, kazoo_change),
     ]
     print("\nLeader detection against one ZooKeeper %s, %d rounds (lower is better)\n"
@@ -238,7 +266,11 @@ def main():
         for stat, r, k, ratio in cells:
             print("%-40s %-5s %12.2f %12.2f %13.1fx" % (name, stat, r, k, ratio))
             name = ""
-    print("\nfresh process: `mesos-discovery leader --zk URL` vs `python3 -c 'import kazoo ...'`")
+    print("\nfresh process: `mesos-discovery leader --zk URL` vs `python3 -c 'import kazoo ...'`"
+          " and vs a process running pymesos' MasterDetector until its first answer")
+    summary = {name.strip(" .").replace(" ", "_"): {stat: {"rust": r, "peer": k, "ratio": ratio} for stat, r, k, ratio in cells}
+               for name, cells in rows}
+    print(json.dumps({"leader": summary}))
 
 
 if __name__ == "__main__":
