@@ -6,14 +6,15 @@
 //! - a panic never crosses into the JVM: it is caught and thrown as `MesosInternalException`;
 //! - each core [`mesos_discovery::ErrorKind`] is thrown as its own Java exception
 //!   ([`errors::exception_class`]);
-//! - long-lived native objects (discoverers, leader watchers) never cross as raw pointers: Java
-//!   holds an id into a [`registry::Registry`], so a stale, doubled or forged id is an exception,
-//!   never a crash, and closing while another thread is inside a call is safe;
+//! - long-lived native objects (discoverers, leader and membership watchers) never cross as raw
+//!   pointers: Java holds an id into a [`registry::Registry`], so a stale, doubled or forged id
+//!   is an exception, never a crash, and closing while another thread is inside a call is safe;
 //! - no native thread ever calls into Java. Log records of the core (which runs on the shared
 //!   tokio runtime's threads) are queued ([`logging`]) and drained by Java on Java threads;
-//!   leader changes are delivered by Java threads that wait in native code ([`natives`]). So
-//!   there is no thread attaching, no class-loader lookup from a foreign thread (which would
-//!   fail inside OSGi), and no way to deadlock against a lock held by Java logging.
+//!   leader and membership changes are delivered by Java threads that wait in native code
+//!   ([`natives`]). So there is no thread attaching, no class-loader lookup from a foreign
+//!   thread (which would fail inside OSGi), and no way to deadlock against a lock held by Java
+//!   logging.
 
 pub mod boundary;
 pub mod classes;

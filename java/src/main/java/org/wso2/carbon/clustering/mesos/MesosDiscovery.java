@@ -24,6 +24,8 @@ import org.wso2.carbon.clustering.mesos.internal.NativeLog;
  * for (MesosMember m : MesosDiscovery.members(config)) { ... m.hostPort() ... }
  *
  * MesosMaster leader = MesosDiscovery.leader("zk://zk1:2181,zk2:2181/mesos", 10000);
+ *
+ * MembershipWatcher live = MesosDiscovery.watchMembers(config, listener);  // until live.close()
  * </pre>
  */
 public final class MesosDiscovery {
@@ -99,6 +101,19 @@ public final class MesosDiscovery {
             throws MesosDiscoveryException {
         requireUrl(zkUrl);
         LeaderWatcher watcher = new LeaderWatcher(zkUrl, sessionTimeoutMillis, 0, sink());
+        if (listener != null) {
+            watcher.addListener(listener);
+        }
+        return watcher;
+    }
+
+    /**
+     * Starts following the members of {@code config} live (see {@link MembershipWatcher}); returns
+     * at once. {@code listener} may be {@code null} (then use {@link MembershipWatcher#awaitChange}).
+     */
+    public static MembershipWatcher watchMembers(Map<String, String> config, MesosMembershipListener listener)
+            throws MesosDiscoveryException {
+        MembershipWatcher watcher = new MembershipWatcher(config, false, sink());
         if (listener != null) {
             watcher.addListener(listener);
         }

@@ -8,7 +8,8 @@ import org.wso2.carbon.clustering.mesos.MesosMaster;
 
 /**
  * Every native method of the library (rust/jni), and nothing else. Not API: use
- * {@code MesosDiscovery}, {@code MemberDiscoverer}, {@code LeaderWatcher} or the scheme.
+ * {@code MesosDiscovery}, {@code MemberDiscoverer}, {@code LeaderWatcher},
+ * {@code MembershipWatcher} or the scheme.
  *
  * <p>Native objects are ids (positive {@code long}s) into registries on the native side; an
  * unknown or closed id throws {@code MesosClosedException}, it never crashes. Timeouts are in
