@@ -148,6 +148,36 @@ typedef struct mesos_discovery_members {
   size_t warnings_len;
 } mesos_discovery_members;
 
+// One change of the member set, as a member-change callback receives it. Everything it
+// points to is valid during the callback only (copy what you keep; never free it).
+typedef struct mesos_discovery_member_change {
+  // The member set's generation after this change (as `mesos_discovery_client_wait` reports
+  // it): 1 for the first answer, one more per change.
+  uint64_t generation;
+  // Members that appeared (the whole set in the first call of a subscription).
+  const struct mesos_discovery_member *added;
+  size_t added_len;
+  // Members that went.
+  const struct mesos_discovery_member *removed;
+  size_t removed_len;
+  // The whole member set after the change, sorted by (host, port, app, task).
+  const struct mesos_discovery_member *members;
+  size_t members_len;
+} mesos_discovery_member_change;
+
+// Called with every change of a client's member set, starting with the whole set as `added`.
+// `change` (and everything it points to) is valid during the call only; never free it.
+typedef void (*mesos_discovery_member_callback)(void *userdata,
+                                                const struct mesos_discovery_member_change *change);
+
+// The JSON form of `mesos_discovery_member_callback`: `json` is
+// `{"generation":N,"added":[…],"removed":[…],"members":[…]}` (members as
+// `mesos_discovery_client_members_json` writes them), valid during the call only; never free
+// it. `generation` repeats the document's.
+typedef void (*mesos_discovery_member_json_callback)(void *userdata,
+                                                     uint64_t generation,
+                                                     const char *json);
+
 // One registered Mesos master. Strings marked "or NULL" are optional; the others are never
 // NULL. Valid until its owner is freed.
 typedef struct mesos_discovery_master {
@@ -235,7 +265,9 @@ enum mesos_discovery_result mesos_discovery_client_new(const struct mesos_discov
                                                        uint32_t env_overlay,
                                                        struct mesos_discovery_client **out);
 
-// Frees a client. NULL is ignored. No other thread may still be using it.
+// Frees a client: its watcher stops and every subscription ends (when this returns, no callback
+// of this client is running or will run again). NULL is ignored. No other thread may still be
+// using it. It may be called from one of the client's own callbacks.
 //
 // # Safety
 // `client` is NULL or a live client.
@@ -292,14 +324,86 @@ enum mesos_discovery_result mesos_discovery_client_wait_json(const struct mesos_
                                                              char **out);
 
 // Stops the client's watching without freeing it: calls blocked in
-// `mesos_discovery_client_wait` return `MESOS_DISCOVERY_CLOSED`, and so do later waits.
-// One-shot discovery keeps working. Idempotent; the handle must still be freed.
+// `mesos_discovery_client_wait` return `MESOS_DISCOVERY_CLOSED`, and so do later waits and
+// subscribes; every subscription ends (as with `mesos_discovery_client_unsubscribe`: when this
+// returns, no callback of this client is running or will run again). Snapshots keep answering
+// with the last state; one-shot discovery keeps working. Idempotent; the handle must still be
+// freed. It may be called from one of the client's own callbacks.
 //
 // # Safety
 // `client` is NULL or a live client.
 enum mesos_discovery_result mesos_discovery_client_close(const struct mesos_discovery_client *client);
 
-// Frees an answer of `mesos_discovery_client_members` with everything in it. NULL is ignored.
+// Calls `callback(userdata, change)` on every change of the client's member set, starting with
+// the whole set as `added` (at once if the watcher already has it, else once its first
+// discovery completes), and starts the client's watcher if needed. On success writes the
+// subscription id to `*out_id`; the first call comes after that write. Later calls carry the
+// members that appeared and went (a change of state or health alone is not a change), in
+// generation order, never skipping one.
+//
+// The callback runs on the client's callback thread (`mesos-discovery-member-callbacks`),
+// never on the caller's and never on the async runtime; calls are made one at a time. It may
+// call any function of this library, including `mesos_discovery_client_unsubscribe` (even for
+// itself), `_close` and `_free` for its own client, but should return quickly (it delays the
+// client's next notifications). It must not unwind (no C++ exception, no `longjmp` out of it).
+//
+// Errors: `INVALID_ARGUMENT` (NULL client, callback or `out_id`), `CLOSED` (after
+// `mesos_discovery_client_close`), `CONFIG`/`INTERNAL` if the watcher cannot start.
+//
+// # Safety
+// `client` is NULL or a live client; `callback` may be called from another thread with
+// `userdata` until unsubscribed; `out_id` is valid for a write.
+enum mesos_discovery_result mesos_discovery_client_subscribe(const struct mesos_discovery_client *client,
+                                                             mesos_discovery_member_callback callback,
+                                                             void *userdata,
+                                                             uint64_t *out_id);
+
+// Like `mesos_discovery_client_subscribe`, but the callback receives each change as JSON:
+// `{"generation":N,"added":[…],"removed":[…],"members":[…]}`. Same thread, rules and
+// guarantees; ends with the same `mesos_discovery_client_unsubscribe`.
+//
+// # Safety
+// As for `mesos_discovery_client_subscribe`.
+enum mesos_discovery_result mesos_discovery_client_subscribe_json(const struct mesos_discovery_client *client,
+                                                                  mesos_discovery_member_json_callback callback,
+                                                                  void *userdata,
+                                                                  uint64_t *out_id);
+
+// Ends a member-change subscription. When this returns, its callback is not running and will
+// not be called again, so `userdata` may be released (called from inside a callback of this
+// library, it cannot wait for that callback itself: the guarantee then starts when the
+// callback returns). Errors: `NOT_FOUND` for an id this client does not know (already
+// unsubscribed, or ended by `_close`).
+//
+// # Safety
+// `client` is NULL or a live client.
+enum mesos_discovery_result mesos_discovery_client_unsubscribe(const struct mesos_discovery_client *client,
+                                                               uint64_t id);
+
+// Writes the member set the client's watcher holds now, without any I/O and without starting
+// the watcher: its generation to `*out_generation` and the members (with warnings) to `*out`
+// (free it with `mesos_discovery_members_free`). Before the first wait or subscribe (no
+// watcher) and until its first discovery completes: generation 0 and no members. After
+// `mesos_discovery_client_close`: the last state known. Never blocks on the network.
+//
+// # Safety
+// `client` is NULL or a live client; the out-parameters are valid for writes.
+enum mesos_discovery_result mesos_discovery_client_snapshot(const struct mesos_discovery_client *client,
+                                                            uint64_t *out_generation,
+                                                            struct mesos_discovery_members **out);
+
+// Like `mesos_discovery_client_snapshot`, but writes the state as the JSON of
+// `mesos_discovery_client_wait_json` to `*out`:
+// `{"generation":N,"members":[…],"warnings":[…],"error":…}`. Free it with
+// `mesos_discovery_string_free`.
+//
+// # Safety
+// `client` is NULL or a live client; `out` is valid for a write.
+enum mesos_discovery_result mesos_discovery_client_snapshot_json(const struct mesos_discovery_client *client,
+                                                                 char **out);
+
+// Frees an answer of `mesos_discovery_client_members`, `_wait` or `_snapshot` with everything
+// in it. NULL is ignored.
 //
 // # Safety
 // `members` is NULL or an answer not freed yet.

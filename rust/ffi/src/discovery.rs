@@ -1,13 +1,15 @@
 //! The discovery client: a handle over the core's `Discoverer` (one-shot discovery) and, from
-//! the first wait on, its `MembershipWatcher`; members as C structs or JSON.
+//! the first wait or subscribe on, its `MembershipWatcher` (waits, snapshots, member-change
+//! callbacks); members as C structs or JSON.
 
-use std::ffi::c_char;
+use std::collections::HashMap;
+use std::ffi::{c_char, c_void};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use core_api::discovery::Discoverer;
-use core_api::watch::{MembershipState, MembershipWatcher};
+use core_api::watch::{MembershipChange, MembershipState, MembershipWatcher};
 use core_api::{Config, Discovery, EnvOverlay, Error, ErrorKind, Member, Result};
 use serde::Serialize;
 
@@ -15,6 +17,7 @@ use crate::error::mesos_discovery_result;
 use crate::handles::{borrow, into_handle, lock, release, Out};
 use crate::json::{self, ErrorJson};
 use crate::strings::{arg_str, into_raw, Arena};
+use crate::subscription::Gate;
 use crate::{blocking, panic};
 
 /// Member discovery for one configuration (opaque). Create with `mesos_discovery_client_new`,
@@ -22,8 +25,10 @@ use crate::{blocking, panic};
 /// HTTP connections between calls.
 pub struct mesos_discovery_client {
     discoverer: Discoverer,
-    /// Started by the first wait; lives until the handle is closed or freed.
+    /// Started by the first wait or subscribe; lives until the handle is freed.
     watcher: Mutex<Option<Arc<MembershipWatcher>>>,
+    /// Member-change callbacks by subscription id.
+    subscriptions: Mutex<HashMap<u64, Arc<MemberSubscription>>>,
     /// Set (under the `watcher` lock) by `mesos_discovery_client_close`.
     closed: AtomicBool,
 }
@@ -51,11 +56,28 @@ impl mesos_discovery_client {
         self.watcher()?.wait_for_change(known_generation, timeout)
     }
 
+    /// The watcher's current state without I/O: generation 0 and no members while no watcher
+    /// runs (nothing waited on or subscribed to yet).
+    fn snapshot(&self) -> MembershipState {
+        lock(&self.watcher)
+            .as_ref()
+            .map(|w| w.snapshot())
+            .unwrap_or_default()
+    }
+
+    /// Ends watching: subscriptions end (see [`Gate::deactivate`]), the watcher stops and
+    /// wakes its waiters with a `Closed` error.
     fn close(&self) {
-        let slot = lock(&self.watcher);
-        self.closed.store(true, Ordering::SeqCst);
-        if let Some(watcher) = slot.as_ref() {
-            watcher.close();
+        {
+            let slot = lock(&self.watcher);
+            self.closed.store(true, Ordering::SeqCst);
+            if let Some(watcher) = slot.as_ref() {
+                watcher.close();
+            }
+        }
+        let subs: Vec<_> = lock(&self.subscriptions).drain().map(|(_, s)| s).collect();
+        for sub in subs {
+            sub.gate.deactivate();
         }
     }
 }
@@ -136,10 +158,9 @@ struct MembersBox {
     _strings: Arena,
 }
 
-fn members_box(found: &Discovery) -> Result<*mut mesos_discovery_members> {
-    let mut strings = Arena::default();
-    let members = found
-        .members
+/// `members` as C structs whose strings live in `strings`.
+fn member_structs(strings: &mut Arena, members: &[Member]) -> Result<Vec<mesos_discovery_member>> {
+    members
         .iter()
         .map(|m| {
             Ok(mesos_discovery_member {
@@ -155,7 +176,12 @@ fn members_box(found: &Discovery) -> Result<*mut mesos_discovery_members> {
                 },
             })
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect()
+}
+
+fn members_box(found: &Discovery) -> Result<*mut mesos_discovery_members> {
+    let mut strings = Arena::default();
+    let members = member_structs(&mut strings, &found.members)?;
     let warnings = found
         .warnings
         .iter()
@@ -191,6 +217,15 @@ struct StateJson<'a> {
     members: &'a [Member],
     warnings: &'a [core_api::Warning],
     error: Option<ErrorJson<'a>>,
+}
+
+fn state_json(state: &MembershipState) -> Result<String> {
+    json::to_string(&StateJson {
+        generation: state.generation,
+        members: &state.members,
+        warnings: &state.warnings,
+        error: ErrorJson::of(state.error.as_ref()),
+    })
 }
 
 /// Creates a discovery client from `len` configuration entries (the keys of the flat
@@ -243,13 +278,16 @@ pub unsafe extern "C" fn mesos_discovery_client_new(
         out.write(into_handle(mesos_discovery_client {
             discoverer,
             watcher: Mutex::new(None),
+            subscriptions: Mutex::new(HashMap::new()),
             closed: AtomicBool::new(false),
         }));
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
 }
 
-/// Frees a client. NULL is ignored. No other thread may still be using it.
+/// Frees a client: its watcher stops and every subscription ends (when this returns, no callback
+/// of this client is running or will run again). NULL is ignored. No other thread may still be
+/// using it. It may be called from one of the client's own callbacks.
 ///
 /// # Safety
 /// `client` is NULL or a live client.
@@ -360,19 +398,17 @@ pub unsafe extern "C" fn mesos_discovery_client_wait_json(
         let Some(state) = client.wait(known_generation, timeout_ms)? else {
             return Ok(mesos_discovery_result::MESOS_DISCOVERY_UNCHANGED);
         };
-        out.write(into_raw(json::to_string(&StateJson {
-            generation: state.generation,
-            members: &state.members,
-            warnings: &state.warnings,
-            error: ErrorJson::of(state.error.as_ref()),
-        })?)?);
+        out.write(into_raw(state_json(&state)?)?);
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
 }
 
 /// Stops the client's watching without freeing it: calls blocked in
-/// `mesos_discovery_client_wait` return `MESOS_DISCOVERY_CLOSED`, and so do later waits.
-/// One-shot discovery keeps working. Idempotent; the handle must still be freed.
+/// `mesos_discovery_client_wait` return `MESOS_DISCOVERY_CLOSED`, and so do later waits and
+/// subscribes; every subscription ends (as with `mesos_discovery_client_unsubscribe`: when this
+/// returns, no callback of this client is running or will run again). Snapshots keep answering
+/// with the last state; one-shot discovery keeps working. Idempotent; the handle must still be
+/// freed. It may be called from one of the client's own callbacks.
 ///
 /// # Safety
 /// `client` is NULL or a live client.
@@ -386,7 +422,316 @@ pub unsafe extern "C" fn mesos_discovery_client_close(
     })
 }
 
-/// Frees an answer of `mesos_discovery_client_members` with everything in it. NULL is ignored.
+/// One change of the member set, as a member-change callback receives it. Everything it
+/// points to is valid during the callback only (copy what you keep; never free it).
+#[repr(C)]
+pub struct mesos_discovery_member_change {
+    /// The member set's generation after this change (as `mesos_discovery_client_wait` reports
+    /// it): 1 for the first answer, one more per change.
+    pub generation: u64,
+    /// Members that appeared (the whole set in the first call of a subscription).
+    pub added: *const mesos_discovery_member,
+    pub added_len: usize,
+    /// Members that went.
+    pub removed: *const mesos_discovery_member,
+    pub removed_len: usize,
+    /// The whole member set after the change, sorted by (host, port, app, task).
+    pub members: *const mesos_discovery_member,
+    pub members_len: usize,
+}
+
+/// Called with every change of a client's member set, starting with the whole set as `added`.
+/// `change` (and everything it points to) is valid during the call only; never free it.
+pub type mesos_discovery_member_callback = Option<
+    unsafe extern "C" fn(userdata: *mut c_void, change: *const mesos_discovery_member_change),
+>;
+
+/// The JSON form of `mesos_discovery_member_callback`: `json` is
+/// `{"generation":N,"added":[…],"removed":[…],"members":[…]}` (members as
+/// `mesos_discovery_client_members_json` writes them), valid during the call only; never free
+/// it. `generation` repeats the document's.
+pub type mesos_discovery_member_json_callback =
+    Option<unsafe extern "C" fn(userdata: *mut c_void, generation: u64, json: *const c_char)>;
+
+/// `{"generation":N,"added":[…],"removed":[…],"members":[…]}`.
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    generation: u64,
+    added: &'a [Member],
+    removed: &'a [Member],
+    members: &'a [Member],
+}
+
+fn change_json(change: &MembershipChange) -> Result<String> {
+    json::to_string(&ChangeJson {
+        generation: change.generation,
+        added: &change.added,
+        removed: &change.removed,
+        members: &change.members,
+    })
+}
+
+/// A member-change struct and the storage it points into.
+struct ChangeBox {
+    public: mesos_discovery_member_change,
+    _added: Vec<mesos_discovery_member>,
+    _removed: Vec<mesos_discovery_member>,
+    _members: Vec<mesos_discovery_member>,
+    _strings: Arena,
+}
+
+/// A member whose strings a C string can carry: NUL bytes become U+FFFD. A callback has no
+/// result code to report a `PROTOCOL` error with, and skipping the change would lose members.
+fn without_nul(m: &Member) -> Member {
+    let fix = |s: &str| s.replace('\0', "\u{fffd}");
+    Member {
+        host: fix(&m.host),
+        app_id: fix(&m.app_id),
+        task_id: fix(&m.task_id),
+        state: fix(&m.state),
+        ..m.clone()
+    }
+}
+
+fn structs_lossy(strings: &mut Arena, members: &[Member]) -> Vec<mesos_discovery_member> {
+    member_structs(strings, members).unwrap_or_else(|_| {
+        log::warn!("a member's data contains a NUL byte; the C structs carry it as U+FFFD");
+        let fixed: Vec<Member> = members.iter().map(without_nul).collect();
+        member_structs(strings, &fixed).unwrap_or_default()
+    })
+}
+
+fn change_box(change: &MembershipChange) -> ChangeBox {
+    let mut strings = Arena::default();
+    let added = structs_lossy(&mut strings, &change.added);
+    let removed = structs_lossy(&mut strings, &change.removed);
+    let members = structs_lossy(&mut strings, &change.members);
+    ChangeBox {
+        public: mesos_discovery_member_change {
+            generation: change.generation,
+            added: added.as_ptr(),
+            added_len: added.len(),
+            removed: removed.as_ptr(),
+            removed_len: removed.len(),
+            members: members.as_ptr(),
+            members_len: members.len(),
+        },
+        // Moving a Vec does not move its buffer: the pointers above stay valid.
+        _added: added,
+        _removed: removed,
+        _members: members,
+        _strings: strings,
+    }
+}
+
+enum MemberCallback {
+    Structs(unsafe extern "C" fn(*mut c_void, *const mesos_discovery_member_change)),
+    Json(unsafe extern "C" fn(*mut c_void, u64, *const c_char)),
+}
+
+/// One C member-change registration.
+struct MemberSubscription {
+    callback: MemberCallback,
+    userdata: *mut c_void,
+    gate: Gate,
+}
+
+// SAFETY: the subscriber promises the callback may run on the library's callback thread with
+// this userdata (documented contract); we never touch userdata ourselves.
+unsafe impl Send for MemberSubscription {}
+unsafe impl Sync for MemberSubscription {}
+
+impl MemberSubscription {
+    fn deliver(&self, change: &MembershipChange) {
+        self.gate.run(|| match self.callback {
+            MemberCallback::Structs(callback) => {
+                let boxed = change_box(change);
+                // SAFETY: registered together by the subscriber for exactly this.
+                unsafe { callback(self.userdata, &boxed.public) };
+            }
+            MemberCallback::Json(callback) => {
+                // JSON escapes a NUL byte, so the text never contains one.
+                let text = change_json(change).and_then(|t| {
+                    std::ffi::CString::new(t)
+                        .map_err(|_| Error::internal("a JSON document contained a NUL byte"))
+                });
+                match text {
+                    // SAFETY: as above.
+                    Ok(text) => unsafe {
+                        callback(self.userdata, change.generation, text.as_ptr())
+                    },
+                    Err(e) => log::error!("member change {}: {e}", change.generation),
+                }
+            }
+        })
+    }
+}
+
+unsafe fn subscribe(
+    client: *const mesos_discovery_client,
+    callback: MemberCallback,
+    userdata: *mut c_void,
+    out_id: Out<u64>,
+) -> Result<()> {
+    let client = borrow(client, "client")?;
+    let sub = Arc::new(MemberSubscription {
+        callback,
+        userdata,
+        gate: Gate::new(),
+    });
+    let watcher = client.watcher()?;
+    // Hold our map while subscribing, so an unsubscribe cannot look for the id too early;
+    // `close` drains the map under the same lock, so check it again here.
+    let mut subs = lock(&client.subscriptions);
+    if client.closed.load(Ordering::SeqCst) {
+        return Err(Error::new(ErrorKind::Closed, "the client was closed"));
+    }
+    // Held until the id is written: the first call waits for it, so a callback always runs
+    // after its subscriber knows the id (and can unsubscribe from inside it).
+    let gate = sub.gate.hold();
+    let for_core = sub.clone();
+    let id = watcher.subscribe(Box::new(move |change| for_core.deliver(change)));
+    subs.insert(id, sub.clone());
+    drop(subs);
+    out_id.write(id);
+    drop(gate);
+    Ok(())
+}
+
+/// Calls `callback(userdata, change)` on every change of the client's member set, starting with
+/// the whole set as `added` (at once if the watcher already has it, else once its first
+/// discovery completes), and starts the client's watcher if needed. On success writes the
+/// subscription id to `*out_id`; the first call comes after that write. Later calls carry the
+/// members that appeared and went (a change of state or health alone is not a change), in
+/// generation order, never skipping one.
+///
+/// The callback runs on the client's callback thread (`mesos-discovery-member-callbacks`),
+/// never on the caller's and never on the async runtime; calls are made one at a time. It may
+/// call any function of this library, including `mesos_discovery_client_unsubscribe` (even for
+/// itself), `_close` and `_free` for its own client, but should return quickly (it delays the
+/// client's next notifications). It must not unwind (no C++ exception, no `longjmp` out of it).
+///
+/// Errors: `INVALID_ARGUMENT` (NULL client, callback or `out_id`), `CLOSED` (after
+/// `mesos_discovery_client_close`), `CONFIG`/`INTERNAL` if the watcher cannot start.
+///
+/// # Safety
+/// `client` is NULL or a live client; `callback` may be called from another thread with
+/// `userdata` until unsubscribed; `out_id` is valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn mesos_discovery_client_subscribe(
+    client: *const mesos_discovery_client,
+    callback: mesos_discovery_member_callback,
+    userdata: *mut c_void,
+    out_id: *mut u64,
+) -> mesos_discovery_result {
+    panic::result(|| {
+        let out_id = Out::new(out_id, "out_id")?;
+        let callback = callback.ok_or_else(|| Error::invalid_argument("callback is NULL"))?;
+        subscribe(client, MemberCallback::Structs(callback), userdata, out_id)?;
+        Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
+    })
+}
+
+/// Like `mesos_discovery_client_subscribe`, but the callback receives each change as JSON:
+/// `{"generation":N,"added":[…],"removed":[…],"members":[…]}`. Same thread, rules and
+/// guarantees; ends with the same `mesos_discovery_client_unsubscribe`.
+///
+/// # Safety
+/// As for `mesos_discovery_client_subscribe`.
+#[no_mangle]
+pub unsafe extern "C" fn mesos_discovery_client_subscribe_json(
+    client: *const mesos_discovery_client,
+    callback: mesos_discovery_member_json_callback,
+    userdata: *mut c_void,
+    out_id: *mut u64,
+) -> mesos_discovery_result {
+    panic::result(|| {
+        let out_id = Out::new(out_id, "out_id")?;
+        let callback = callback.ok_or_else(|| Error::invalid_argument("callback is NULL"))?;
+        subscribe(client, MemberCallback::Json(callback), userdata, out_id)?;
+        Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
+    })
+}
+
+/// Ends a member-change subscription. When this returns, its callback is not running and will
+/// not be called again, so `userdata` may be released (called from inside a callback of this
+/// library, it cannot wait for that callback itself: the guarantee then starts when the
+/// callback returns). Errors: `NOT_FOUND` for an id this client does not know (already
+/// unsubscribed, or ended by `_close`).
+///
+/// # Safety
+/// `client` is NULL or a live client.
+#[no_mangle]
+pub unsafe extern "C" fn mesos_discovery_client_unsubscribe(
+    client: *const mesos_discovery_client,
+    id: u64,
+) -> mesos_discovery_result {
+    panic::result(|| {
+        let client = borrow(client, "client")?;
+        let sub = lock(&client.subscriptions).remove(&id).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("no subscription {id} on this client"),
+            )
+        })?;
+        if let Some(watcher) = lock(&client.watcher).as_ref() {
+            watcher.unsubscribe(id);
+        }
+        sub.gate.deactivate();
+        Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
+    })
+}
+
+/// Writes the member set the client's watcher holds now, without any I/O and without starting
+/// the watcher: its generation to `*out_generation` and the members (with warnings) to `*out`
+/// (free it with `mesos_discovery_members_free`). Before the first wait or subscribe (no
+/// watcher) and until its first discovery completes: generation 0 and no members. After
+/// `mesos_discovery_client_close`: the last state known. Never blocks on the network.
+///
+/// # Safety
+/// `client` is NULL or a live client; the out-parameters are valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn mesos_discovery_client_snapshot(
+    client: *const mesos_discovery_client,
+    out_generation: *mut u64,
+    out: *mut *mut mesos_discovery_members,
+) -> mesos_discovery_result {
+    panic::result(|| {
+        let out_generation = Out::new(out_generation, "out_generation")?;
+        let out = Out::new(out, "out")?;
+        let state = borrow(client, "client")?.snapshot();
+        let found = Discovery {
+            members: state.members,
+            warnings: state.warnings,
+        };
+        out.write(members_box(&found)?);
+        out_generation.write(state.generation);
+        Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
+    })
+}
+
+/// Like `mesos_discovery_client_snapshot`, but writes the state as the JSON of
+/// `mesos_discovery_client_wait_json` to `*out`:
+/// `{"generation":N,"members":[…],"warnings":[…],"error":…}`. Free it with
+/// `mesos_discovery_string_free`.
+///
+/// # Safety
+/// `client` is NULL or a live client; `out` is valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn mesos_discovery_client_snapshot_json(
+    client: *const mesos_discovery_client,
+    out: *mut *mut c_char,
+) -> mesos_discovery_result {
+    panic::result(|| {
+        let out = Out::new(out, "out")?;
+        let state = borrow(client, "client")?.snapshot();
+        out.write(into_raw(state_json(&state)?)?);
+        Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
+    })
+}
+
+/// Frees an answer of `mesos_discovery_client_members`, `_wait` or `_snapshot` with everything
+/// in it. NULL is ignored.
 ///
 /// # Safety
 /// `members` is NULL or an answer not freed yet.
@@ -518,5 +863,162 @@ mod tests {
         let rc = unsafe { mesos_discovery_client_members_json(std::ptr::null(), 10, &mut json) };
         assert_eq!(rc, R::MESOS_DISCOVERY_INVALID_ARGUMENT);
         assert!(members.is_null() && json.is_null());
+    }
+
+    fn member(host: &str, port: u16) -> Member {
+        Member {
+            host: host.into(),
+            port,
+            app_id: "/wso2/am".into(),
+            task_id: format!("wso2_am.{port}"),
+            state: "TASK_RUNNING".into(),
+            healthy: None,
+        }
+    }
+
+    #[test]
+    fn changes_convert_to_structs_and_json() {
+        let change = MembershipChange {
+            generation: 3,
+            added: vec![member("10.0.0.2", 5701)],
+            removed: vec![member("10.0.0.3", 5701)],
+            members: vec![member("10.0.0.1", 5701), member("10.0.0.2", 5701)],
+        };
+        let boxed = change_box(&change);
+        let c = &boxed.public;
+        assert_eq!(
+            (c.generation, c.added_len, c.removed_len, c.members_len),
+            (3, 1, 1, 2)
+        );
+        let host = |p: *const mesos_discovery_member, i: usize| {
+            unsafe { CStr::from_ptr((*p.add(i)).host) }
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(host(c.added, 0), "10.0.0.2");
+        assert_eq!(host(c.removed, 0), "10.0.0.3");
+        assert_eq!(host(c.members, 1), "10.0.0.2");
+        assert_eq!(
+            unsafe { (*c.members).healthy },
+            MESOS_DISCOVERY_HEALTH_UNKNOWN
+        );
+        let j: serde_json::Value = serde_json::from_str(&change_json(&change).unwrap()).unwrap();
+        assert_eq!(j["generation"], 3);
+        assert_eq!(j["added"][0]["host"], "10.0.0.2");
+        assert_eq!(j["removed"][0]["task_id"], "wso2_am.5701");
+        assert_eq!(j["members"].as_array().unwrap().len(), 2);
+        assert_eq!(j["members"][0]["healthy"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn a_nul_byte_reaches_a_struct_callback_as_a_replacement_character() {
+        let change = MembershipChange {
+            generation: 1,
+            added: vec![member("bad\0host", 1)],
+            removed: vec![],
+            members: vec![member("bad\0host", 1)],
+        };
+        let boxed = change_box(&change);
+        assert_eq!(boxed.public.added_len, 1);
+        let host = unsafe { CStr::from_ptr((*boxed.public.added).host) };
+        assert_eq!(host.to_str().unwrap(), "bad\u{fffd}host");
+        assert!(change_json(&change).unwrap().contains("bad\\u0000host"));
+    }
+
+    unsafe extern "C" fn never(_: *mut c_void, _: *const mesos_discovery_member_change) {
+        panic!("never called");
+    }
+
+    #[test]
+    fn snapshots_do_no_io_and_subscriptions_check_their_arguments() {
+        // Nothing listens on port 1: a snapshot must not even try.
+        let entries = [
+            kv(c"MARATHON_ENDPOINT", c"http://127.0.0.1:1"),
+            kv(c"MARATHON_APPLICATIONS", c"/a"),
+        ];
+        let mut client: *mut mesos_discovery_client = std::ptr::null_mut();
+        let rc = unsafe { mesos_discovery_client_new(entries.as_ptr(), 2, 0, &mut client) };
+        assert_eq!(rc, R::MESOS_DISCOVERY_OK);
+        let (mut generation, mut found) = (7u64, std::ptr::null_mut());
+        let rc = unsafe { mesos_discovery_client_snapshot(client, &mut generation, &mut found) };
+        assert_eq!(rc, R::MESOS_DISCOVERY_OK);
+        assert_eq!((generation, unsafe { (*found).len }), (0, 0));
+        unsafe { mesos_discovery_members_free(found) };
+        assert!(
+            lock(&unsafe { &*client }.watcher).is_none(),
+            "a snapshot started the watcher"
+        );
+        let mut json: *mut c_char = std::ptr::null_mut();
+        let rc = unsafe { mesos_discovery_client_snapshot_json(client, &mut json) };
+        assert_eq!(rc, R::MESOS_DISCOVERY_OK);
+        let text = unsafe { CStr::from_ptr(json) }
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            text,
+            r#"{"generation":0,"members":[],"warnings":[],"error":null}"#
+        );
+        unsafe { crate::strings::mesos_discovery_string_free(json) };
+
+        let mut id = 42u64;
+        let rc = unsafe {
+            mesos_discovery_client_subscribe(client, None, std::ptr::null_mut(), &mut id)
+        };
+        assert_eq!(rc, R::MESOS_DISCOVERY_INVALID_ARGUMENT);
+        let rc = unsafe {
+            mesos_discovery_client_subscribe(
+                std::ptr::null(),
+                Some(never),
+                std::ptr::null_mut(),
+                &mut id,
+            )
+        };
+        assert_eq!(rc, R::MESOS_DISCOVERY_INVALID_ARGUMENT);
+        let rc = unsafe {
+            mesos_discovery_client_subscribe(
+                client,
+                Some(never),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            )
+        };
+        assert_eq!(rc, R::MESOS_DISCOVERY_INVALID_ARGUMENT);
+        let rc = unsafe {
+            mesos_discovery_client_subscribe_json(client, None, std::ptr::null_mut(), &mut id)
+        };
+        assert_eq!(rc, R::MESOS_DISCOVERY_INVALID_ARGUMENT);
+        assert_eq!(id, 42, "out_id written on failure");
+        assert_eq!(
+            unsafe { mesos_discovery_client_unsubscribe(client, 42) },
+            R::MESOS_DISCOVERY_NOT_FOUND
+        );
+        assert_eq!(
+            unsafe { mesos_discovery_client_unsubscribe(std::ptr::null(), 42) },
+            R::MESOS_DISCOVERY_INVALID_ARGUMENT
+        );
+        // A subscription against an unreachable Marathon: never called (no first answer), and
+        // it ends with the client.
+        let rc = unsafe {
+            mesos_discovery_client_subscribe(client, Some(never), std::ptr::null_mut(), &mut id)
+        };
+        assert_eq!(rc, R::MESOS_DISCOVERY_OK, "{}", last_error());
+        assert_eq!(
+            unsafe { mesos_discovery_client_close(client) },
+            R::MESOS_DISCOVERY_OK
+        );
+        assert_eq!(
+            unsafe { mesos_discovery_client_unsubscribe(client, id) },
+            R::MESOS_DISCOVERY_NOT_FOUND
+        );
+        let rc = unsafe {
+            mesos_discovery_client_subscribe(client, Some(never), std::ptr::null_mut(), &mut id)
+        };
+        assert_eq!(rc, R::MESOS_DISCOVERY_CLOSED);
+        let rc = unsafe { mesos_discovery_client_snapshot(client, &mut generation, &mut found) };
+        assert_eq!(rc, R::MESOS_DISCOVERY_OK);
+        unsafe { mesos_discovery_members_free(found) };
+        unsafe { mesos_discovery_client_free(client) };
     }
 }

@@ -1,12 +1,10 @@
 //! The leader detector: a handle over a `zk://` URL for one-shot reads (leader, masters) and,
 //! from the first watch call on, one `LeaderWatcher` shared by waiters and subscribers.
 //!
-//! The core's watcher calls subscribers on its own callback thread and lets a call in flight
-//! finish after `unsubscribe`; [`Subscription`] adds what C needs on top: once
-//! `mesos_discovery_detector_unsubscribe` (or `_free`) returns, the callback is not running and
-//! never runs again, so the caller may release `userdata`.
+//! Callbacks go through a [`Gate`] (see `subscription.rs`): once
+//! `mesos_discovery_detector_unsubscribe` (or `_close`, `_free`) returns, the callback is not
+//! running and never runs again, so the caller may release `userdata`.
 
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::ffi::{c_char, c_void, CString};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,6 +23,7 @@ use crate::masters::{
     MasterStorage,
 };
 use crate::strings::{arg_str, c_string, into_raw};
+use crate::subscription::Gate;
 use crate::{blocking, panic};
 
 /// Mesos master detection for one `zk://` URL (opaque). Create with
@@ -121,18 +120,11 @@ fn state_json(state: &LeaderState) -> Result<String> {
     })
 }
 
-thread_local! {
-    /// The subscription whose callback this thread is running (0: none).
-    static IN_CALLBACK: Cell<usize> = const { Cell::new(0) };
-}
-
 /// One C callback registration.
 struct Subscription {
     callback: unsafe extern "C" fn(*mut c_void, *const mesos_discovery_leader_state),
     userdata: *mut c_void,
-    active: AtomicBool,
-    /// Held while the callback runs, so deactivation can wait for it.
-    running: Mutex<()>,
+    gate: Gate,
 }
 
 // SAFETY: the subscriber promises the callback may run on the library's callback thread with
@@ -142,38 +134,25 @@ unsafe impl Sync for Subscription {}
 
 impl Subscription {
     fn deliver(&self, state: &LeaderState) {
-        let _running = lock(&self.running);
-        if !self.active.load(Ordering::SeqCst) {
-            return;
-        }
-        let boxed = match state_box(state) {
-            Ok(boxed) => boxed,
-            // A NUL byte in the leader's data: tell the subscriber rather than skip the change.
-            Err(e) => {
-                let unknown = LeaderState {
-                    generation: state.generation,
-                    leader: None,
-                    error: Some(e),
-                };
-                match state_box(&unknown) {
-                    Ok(boxed) => boxed,
-                    Err(_) => return,
+        self.gate.run(|| {
+            let boxed = match state_box(state) {
+                Ok(boxed) => boxed,
+                // A NUL byte in the leader's data: tell the subscriber rather than skip the change.
+                Err(e) => {
+                    let unknown = LeaderState {
+                        generation: state.generation,
+                        leader: None,
+                        error: Some(e),
+                    };
+                    match state_box(&unknown) {
+                        Ok(boxed) => boxed,
+                        Err(_) => return,
+                    }
                 }
-            }
-        };
-        IN_CALLBACK.with(|c| c.set(self as *const Self as usize));
-        // SAFETY: registered together by the subscriber for exactly this.
-        unsafe { (self.callback)(self.userdata, &boxed.public) };
-        IN_CALLBACK.with(|c| c.set(0));
-    }
-
-    /// After this returns the callback is not running (unless this thread is inside a
-    /// callback, which cannot wait for itself) and will not be called again.
-    fn deactivate(&self) {
-        self.active.store(false, Ordering::SeqCst);
-        if IN_CALLBACK.with(Cell::get) == 0 {
-            drop(lock(&self.running));
-        }
+            };
+            // SAFETY: registered together by the subscriber for exactly this.
+            unsafe { (self.callback)(self.userdata, &boxed.public) };
+        })
     }
 }
 
@@ -200,7 +179,7 @@ impl mesos_discovery_detector {
         self.watcher()?.wait_for_change(known_generation, timeout)
     }
 
-    /// Ends watching: subscriptions end (see [`Subscription::deactivate`]), the watcher stops
+    /// Ends watching: subscriptions end (see [`Gate::deactivate`]), the watcher stops
     /// and wakes its waiters with a `Closed` error.
     fn close(&self) {
         {
@@ -212,7 +191,7 @@ impl mesos_discovery_detector {
         }
         let subs: Vec<_> = lock(&self.subscriptions).drain().map(|(_, s)| s).collect();
         for sub in subs {
-            sub.deactivate();
+            sub.gate.deactivate();
         }
     }
 }
@@ -470,8 +449,7 @@ pub unsafe extern "C" fn mesos_discovery_detector_subscribe(
         let sub = Arc::new(Subscription {
             callback,
             userdata,
-            active: AtomicBool::new(true),
-            running: Mutex::new(()),
+            gate: Gate::new(),
         });
         let watcher = d.watcher()?;
         // Hold our map while subscribing, so an unsubscribe cannot look for the id too early;
@@ -482,7 +460,7 @@ pub unsafe extern "C" fn mesos_discovery_detector_subscribe(
         }
         // Held until the id is written: the first call waits for it, so a callback always
         // runs after its subscriber knows the id (and can unsubscribe from inside it).
-        let gate = lock(&sub.running);
+        let gate = sub.gate.hold();
         let for_core = sub.clone();
         let id = watcher.subscribe(Box::new(move |state| for_core.deliver(state)));
         subs.insert(id, sub.clone());
@@ -516,7 +494,7 @@ pub unsafe extern "C" fn mesos_discovery_detector_unsubscribe(
         if let Some(watcher) = lock(&d.watcher).as_ref() {
             watcher.unsubscribe(id);
         }
-        sub.deactivate();
+        sub.gate.deactivate();
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
 }

@@ -22,6 +22,7 @@ mod logging;
 mod masters;
 mod panic;
 mod strings;
+mod subscription;
 
 use std::ffi::c_char;
 
