@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "admin.h"
 
 static const char *wb;
 
@@ -204,28 +205,7 @@ static void check_logging(void) {
   mesos_discovery_client_free(client);
 }
 
-/* POSTs a JSON body to the workbench's admin API; returns the HTTP status. */
-static int admin_post(const char *path, const char *body) {
-  int port = 0;
-  CHECK(sscanf(wb, "http://127.0.0.1:%d", &port) == 1);
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons((uint16_t)port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  CHECK(connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0);
-  char request[1024];
-  int n = snprintf(request, sizeof request,
-                   "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                   path, strlen(body), body);
-  CHECK(write(fd, request, (size_t)n) == n);
-  char reply[64] = {0};
-  CHECK(read(fd, reply, sizeof reply - 1) > 12);
-  close(fd);
-  return atoi(reply + 9);
-}
+static int admin_post(const char *path, const char *body) { return md_admin_post(wb, path, body); }
 
 /* The member-set wait sees a scale-up and a scale-down of /wso2/watch (an app only this test
  * uses; it restores the instance count, so reruns on the same workbench see the same). */
