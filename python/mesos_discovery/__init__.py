@@ -13,6 +13,12 @@ The library is found, in order: ``$MESOS_DISCOVERY_LIBRARY`` (a path), a
         print(state["generation"], state["leader"])
     for state in md.watch_members({...}):                 # the member set, on every change
         print(state["generation"], len(state["members"]))
+    for change in md.watch_member_changes({...}):         # what changed: the whole set first
+        print(change["generation"], change["added"], change["removed"])
+    with md.Client({...}) as client:
+        handle = client.on_change(lambda change: print(change["added"], change["removed"]))
+        ...
+        handle.cancel()
 
 Answers are the CLI's JSON documents as Python objects. Errors raise a subclass of
 :class:`MesosDiscoveryError` chosen by the C result code. Handles (:class:`Client`,
@@ -25,9 +31,12 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import json
+import atexit
 import logging
 import os
+import queue
 import threading
+import weakref
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 
@@ -45,6 +54,7 @@ __all__ = [
     "NotFoundError",
     "PanicError",
     "ProtocolError",
+    "Subscription",
     "UnavailableError",
     "ZooKeeperError",
     "discover",
@@ -55,6 +65,7 @@ __all__ = [
     "use_python_logging",
     "version",
     "watch_leader",
+    "watch_member_changes",
     "watch_members",
 ]
 
@@ -212,6 +223,20 @@ class LeaderStateStruct(ctypes.Structure):
     ]
 
 
+class MemberChangeStruct(ctypes.Structure):
+    _fields_ = [
+        ("generation", ctypes.c_uint64),
+        ("added", ctypes.POINTER(MemberStruct)),
+        ("added_len", ctypes.c_size_t),
+        ("removed", ctypes.POINTER(MemberStruct)),
+        ("removed_len", ctypes.c_size_t),
+        ("members", ctypes.POINTER(MemberStruct)),
+        ("members_len", ctypes.c_size_t),
+    ]
+
+
+MEMBER_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(MemberChangeStruct))
+MEMBER_JSON_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_char_p)
 LEADER_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(LeaderStateStruct))
 LOG_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_char_p)
 
@@ -243,6 +268,20 @@ _SIGNATURES: Dict[str, tuple] = {
     ),
     "mesos_discovery_client_wait_json": (_RESULT, [_P, ctypes.c_uint64, ctypes.c_uint32, _OUT_STR]),
     "mesos_discovery_client_close": (_RESULT, [_P]),
+    "mesos_discovery_client_subscribe": (
+        _RESULT,
+        [_P, MEMBER_CALLBACK, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64)],
+    ),
+    "mesos_discovery_client_subscribe_json": (
+        _RESULT,
+        [_P, MEMBER_JSON_CALLBACK, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64)],
+    ),
+    "mesos_discovery_client_unsubscribe": (_RESULT, [_P, ctypes.c_uint64]),
+    "mesos_discovery_client_snapshot": (
+        _RESULT,
+        [_P, ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.POINTER(MembersStruct))],
+    ),
+    "mesos_discovery_client_snapshot_json": (_RESULT, [_P, _OUT_STR]),
     "mesos_discovery_detector_new": (
         _RESULT,
         [ctypes.c_char_p, ctypes.c_uint32, ctypes.c_uint32, ctypes.POINTER(_P)],
@@ -486,6 +525,8 @@ class Client(_Handle):
         raw = ctypes.c_void_p()
         _check(lib.mesos_discovery_client_new(array, len(items), _ENV_OVERLAY[env], ctypes.byref(raw)))
         super().__init__(raw)
+        self._subscriptions: Dict[int, Subscription] = {}
+        self._subscriptions_lock = threading.Lock()
 
     def discover(self, timeout: Optional[float] = 30.0) -> Dict[str, Any]:
         """One discovery: ``{"members": [...], "warnings": [...]}`` (the members as
@@ -522,8 +563,143 @@ class Client(_Handle):
         closed. ``poll`` bounds each blocking wait, so the iterator stays interruptible."""
         return _watch(self.wait, poll)
 
+    def snapshot(self) -> Dict[str, Any]:
+        """The member state the client's watcher holds now, as :meth:`wait` returns it, without
+        any I/O and without starting the watcher: generation 0 and no members before the first
+        wait, watch or subscription (and until its first discovery completes)."""
+        return self._call(lambda raw: _json_call(_library().mesos_discovery_client_snapshot_json, raw))
+
+    def on_change(self, callback: Callable[[Dict[str, Any]], None]) -> "Subscription":
+        """Calls ``callback(change)`` with every change of the member set, starting with the
+        whole set as ``added``, where ``change`` is ``{"generation", "added", "removed",
+        "members"}`` (member dicts as :meth:`members` returns them; ``members`` is the whole set
+        after the change). Starts the client's watcher if needed.
+
+        The callback runs on the client's callback thread (never the caller's), one call at a
+        time, in generation order, without skipping a change; it should return quickly. It may
+        call the client (even :meth:`close`) and cancel its own subscription. Exceptions in it
+        are logged (logger ``mesos_discovery``), never raised into the library. The registration
+        lives until :meth:`Subscription.cancel` or :meth:`close` (keep the client referenced:
+        a garbage-collected client closes). Returns the :class:`Subscription`."""
+        return Subscription(self, callback)
+
+    def watch_changes(self, poll: float = 1.0) -> Iterator[Dict[str, Any]]:
+        """Yields every change of the member set as :meth:`on_change` passes it (the whole set
+        first as ``added``), until the client is closed or the iterator is closed.
+        ``poll`` bounds each wait for the next change, so the iterator stays interruptible.
+        Changes are queued as they happen: none is lost while the consumer is busy."""
+        changes: "queue.SimpleQueue[Dict[str, Any]]" = queue.SimpleQueue()
+        subscription = self.on_change(changes.put)
+        try:
+            while True:
+                try:
+                    change = changes.get(timeout=poll)
+                except queue.Empty:
+                    if not subscription.active:
+                        return
+                    continue
+                yield change
+        finally:
+            subscription.cancel()
+
     def _wake(self, raw: ctypes.c_void_p) -> None:
-        _check(_library().mesos_discovery_client_close(raw))
+        try:
+            _check(_library().mesos_discovery_client_close(raw))
+        finally:
+            # Closing ended every registration in C: mark them (their thunks stay alive until
+            # the handle is freed, see close()).
+            with self._subscriptions_lock:
+                for subscription in self._subscriptions.values():
+                    subscription._ended()
+
+    def close(self) -> None:
+        super().close()
+        # The handle is freed: no callback can run any more, so the C thunks may go.
+        with self._subscriptions_lock:
+            self._subscriptions.clear()
+        _live_clients.discard(self)
+
+
+class Subscription:
+    """A member-change callback registered with :meth:`Client.on_change`. :meth:`cancel` ends
+    it; also usable as a context manager (cancels on exit)."""
+
+    def __init__(self, client: Client, callback: Callable[[Dict[str, Any]], None]):
+        self._client = client
+        self._callback = callback
+        self._lock = threading.Lock()
+        self._active = False
+        self.id: Optional[int] = None
+
+        def trampoline(_userdata, _generation, text):
+            # `self` (and through it the thunk) stays referenced while a call runs, even if the
+            # callback cancels, closes or drops everything: ctypes must not free a running thunk.
+            try:
+                self._callback(json.loads(text))
+            except BaseException:  # noqa: BLE001 - nothing may unwind into C
+                logging.getLogger("mesos_discovery").exception("member-change callback failed")
+
+        # Referenced by this object, and by the client until cancelled or the handle is freed:
+        # the library calls it only until then.
+        self._thunk = MEMBER_JSON_CALLBACK(trampoline)
+        out = ctypes.c_uint64()
+        client._call(
+            lambda raw: _check(
+                _library().mesos_discovery_client_subscribe_json(raw, self._thunk, None, ctypes.byref(out))
+            )
+        )
+        self.id = out.value
+        self._active = True
+        with client._subscriptions_lock:
+            client._subscriptions[self.id] = self
+        _live_clients.add(client)
+
+    @property
+    def active(self) -> bool:
+        """``False`` once cancelled or once the client was closed."""
+        return self._active
+
+    def _ended(self) -> None:
+        self._active = False
+
+    def cancel(self) -> None:
+        """Ends the subscription: once this returns, the callback is not running and never runs
+        again (called from inside the callback itself, once that call returns). Idempotent; a
+        no-op after the client was closed."""
+        with self._lock:
+            if not self._active:
+                return
+            self._active = False
+        client = self._client
+        try:
+            client._call(lambda raw: _check(_library().mesos_discovery_client_unsubscribe(raw, self.id)))
+        except (ClosedError, NotFoundError):
+            pass  # the client's close already ended it
+        with client._subscriptions_lock:
+            client._subscriptions.pop(self.id, None)
+
+    def __enter__(self) -> "Subscription":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cancel()
+
+    def __repr__(self) -> str:
+        return f"<mesos_discovery.Subscription id={self.id} active={self._active}>"
+
+
+# Clients with callbacks registered: closed at interpreter exit, so no library thread calls into
+# a finalizing interpreter.
+_live_clients: "weakref.WeakSet[Client]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_live_clients() -> None:
+    for client in list(_live_clients):
+        try:
+            client.close()
+        except Exception:  # noqa: BLE001 - exiting anyway
+            pass
 
 
 def _watch(wait: Callable[[int, float], Optional[Dict[str, Any]]], poll: float) -> Iterator[Dict[str, Any]]:
@@ -615,13 +791,20 @@ class Detector(_Handle):
         the current state once known and after every change. Returns an id for
         :meth:`unsubscribe`. Exceptions in the callback are logged, not raised."""
 
+        keep: List[Any] = []
+
         def trampoline(_userdata, state_ptr):
+            # `keep` holds the thunk while a call runs, even if the callback unsubscribes itself
+            # (ctypes must not free a running thunk).
+            if not keep:  # always set before the first call
+                return
             try:
                 callback(_state_dict(state_ptr.contents))
-            except Exception:  # noqa: BLE001 - must not unwind into C
+            except BaseException:  # noqa: BLE001 - must not unwind into C
                 logging.getLogger("mesos_discovery").exception("leader callback failed")
 
         c_callback = LEADER_CALLBACK(trampoline)
+        keep.append(c_callback)
         out = ctypes.c_uint64()
         with self._callbacks_lock:
             self._call(
@@ -662,6 +845,17 @@ def watch_members(config: Mapping[str, Any], env: str = "ignore", poll: float = 
     client = Client(config, env)
     try:
         yield from client.watch(poll)
+    finally:
+        client.close()
+
+
+def watch_member_changes(config: Mapping[str, Any], env: str = "ignore", poll: float = 1.0) -> Iterator[Dict[str, Any]]:
+    """Yields ``{"generation", "added", "removed", "members"}`` for every change of the member
+    set, the whole set first as ``added``; the watch ends when the iterator is closed or
+    garbage-collected."""
+    client = Client(config, env)
+    try:
+        yield from client.watch_changes(poll)
     finally:
         client.close()
 

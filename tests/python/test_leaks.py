@@ -37,3 +37,31 @@ def test_steady_rss_over_many_calls(workbench_url, zk_url):
     # of one answer per call would be several MiB. Allocator noise stays well under 4 MiB.
     print(f"RSS before {before} KiB, growth over 1500 rounds {grown} KiB")
     assert grown < 4096, f"RSS grew by {grown} KiB over 1500 rounds"
+
+
+def change_churn(config, rounds):
+    """Per round: a client, a callback and the change iterator (each gets the first change),
+    snapshots, cancel, close."""
+    import queue
+
+    for _ in range(rounds):
+        with md.Client(config) as client:
+            got = queue.SimpleQueue()
+            handle = client.on_change(got.put)
+            assert len(got.get(timeout=20)["added"]) == 3
+            changes = client.watch_changes(poll=0.1)
+            assert next(changes)["generation"] == client.snapshot()["generation"]
+            changes.close()
+            handle.cancel()
+
+
+def test_steady_rss_over_many_subscriptions(workbench_url):
+    config = {"MARATHON_ENDPOINT": workbench_url, "MARATHON_APPLICATIONS": "/wso2/am,/wso2/is"}
+    change_churn(config, 30)  # warm up
+    before = rss_kib()
+    change_churn(config, 250)
+    grown = rss_kib() - before
+    # 250 watchers (event stream, callback thread), 500 registrations and their ctypes thunks,
+    # 750 JSON documents: a leak of any of them per round would be several MiB.
+    print(f"RSS before {before} KiB, growth over 250 subscription rounds {grown} KiB")
+    assert grown < 4096, f"RSS grew by {grown} KiB over 250 subscription rounds"
