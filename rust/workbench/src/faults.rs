@@ -178,7 +178,7 @@ impl FaultBook {
                 && rule
                     .path_prefix
                     .as_deref()
-                    .map_or(true, |p| path.starts_with(p))
+                    .is_none_or(|p| path.starts_with(p))
         })?;
         let rule = &mut self.rules[index].1;
         let fault = rule.fault.clone();

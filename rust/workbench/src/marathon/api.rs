@@ -299,9 +299,9 @@ fn list_apps(world: &World, req: &Request) -> Reply {
         None => None,
     };
     let apps = world.apps.iter().filter(|app| {
-        id_filter.map_or(true, |f| app.id.contains(f))
-            && cmd_filter.map_or(true, |f| app.cmd.as_deref().unwrap_or("").contains(f))
-            && selector.as_ref().map_or(true, |s| s.matches(app))
+        id_filter.is_none_or(|f| app.id.contains(f))
+            && cmd_filter.is_none_or(|f| app.cmd.as_deref().unwrap_or("").contains(f))
+            && selector.as_ref().is_none_or(|s| s.matches(app))
     });
     Reply::marathon_json(
         200,
@@ -391,7 +391,7 @@ impl LabelSelector {
             match op {
                 Op::Exists => value.is_some(),
                 Op::In(set) => value.is_some_and(|v| set.contains(v)),
-                Op::NotIn(set) => value.map_or(true, |v| !set.contains(v)),
+                Op::NotIn(set) => value.is_none_or(|v| !set.contains(v)),
             }
         })
     }
