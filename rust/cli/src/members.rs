@@ -61,9 +61,10 @@ fn key_map(args: &MembersArgs) -> Result<BTreeMap<String, String>, String> {
         }
     };
     for pair in &args.set {
-        let (key, value) = pair
-            .split_once('=')
-            .ok_or_else(|| format!("--set {pair:?}: expected KEY=VALUE"))?;
+        // The argument is not echoed: a mistyped `MARATHON_PASSWORD:secret` would print the secret.
+        let (key, value) = pair.split_once('=').ok_or(
+            "--set: expected KEY=VALUE (an argument without '='; not shown, it may hold a secret)",
+        )?;
         put(key.trim(), value.to_string())?;
     }
     if let Some(scheme) = args.scheme {

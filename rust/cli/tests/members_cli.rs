@@ -205,6 +205,14 @@ fn password_is_never_echoed() {
     );
     assert_eq!(out.status.code(), Some(2), "no username: a config error");
     assert!(!stderr(&out).contains("hunter2"));
+    // A mistyped pair (':' for '=') must not be echoed back either.
+    let out = run(&["--apps", "a", "--set", "MARATHON_PASSWORD:hunter2"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("KEY=VALUE") && !stderr(&out).contains("hunter2"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

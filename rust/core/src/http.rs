@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use crate::config::{Auth, Config, HttpLimits};
 use crate::error::{Error, ErrorKind, Result};
-use crate::secret::redact_url;
+use crate::secret::{redact_url, Secret};
 
 /// Redirects followed for one request before it counts as a loop.
 const MAX_REDIRECTS: usize = 5;
@@ -37,6 +37,9 @@ pub enum Fetched {
 pub struct HttpClient {
     client: reqwest::Client,
     authorization: Option<HeaderValue>,
+    /// The secrets this client sends, in every form they take on the wire, scrubbed from any
+    /// server text we quote (a proxy may reflect the `Authorization` header into its page).
+    secrets: Vec<Secret>,
     limits: HttpLimits,
 }
 
@@ -109,9 +112,22 @@ impl HttpClient {
             Ok::<_, Error>(value)
         })
         .transpose()?;
+        let secrets = match &config.auth {
+            Auth::None => Vec::new(),
+            Auth::Basic { username, password } => {
+                let pair = format!("{username}:{}", password.expose());
+                vec![
+                    Secret::new(base64(pair.as_bytes())),
+                    Secret::new(pair),
+                    password.clone(),
+                ]
+            }
+            Auth::Token(token) => vec![token.clone()],
+        };
         Ok(HttpClient {
             client,
             authorization,
+            secrets,
             limits: config.http.clone(),
         })
     }
@@ -297,6 +313,15 @@ impl HttpClient {
     }
 
     /// The error for a non-2xx, non-404 answer.
+    /// A short hint from an error body, with our own secrets blanked out.
+    fn quote(&self, body: &[u8]) -> String {
+        let mut hint = summarize(body);
+        for secret in self.secrets.iter().filter(|s| !s.is_empty()) {
+            hint = hint.replace(secret.expose(), "***");
+        }
+        hint
+    }
+
     async fn status_error(&self, service: &str, shown: &str, response: reqwest::Response) -> Error {
         let status = response.status();
         match status {
@@ -318,7 +343,7 @@ impl HttpClient {
                     .unwrap_or_default();
                 Error::new(
                     ErrorKind::Unavailable,
-                    format!("{service} {shown}: HTTP {status}{}", summarize(&body)),
+                    format!("{service} {shown}: HTTP {status}{}", self.quote(&body)),
                 )
             }
             s => {
@@ -328,7 +353,7 @@ impl HttpClient {
                     .unwrap_or_default();
                 Error::protocol(format!(
                     "{service} {shown}: unexpected HTTP {s}{}",
-                    summarize(&body)
+                    self.quote(&body)
                 ))
             }
         }

@@ -140,10 +140,30 @@ fn parse_with_depth(text: &str, depth: usize) -> Result<ZkUrl> {
     })
 }
 
+/// A URL file is one line; anything longer is not one (and `/dev/zero` must not exhaust memory).
+const MAX_URL_FILE_BYTES: u64 = 64 * 1024;
+
 fn parse_file(file: &Path, depth: usize) -> Result<ZkUrl> {
-    let content = std::fs::read_to_string(file).map_err(|e| {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| {
         Error::config(format!(
             "could not read the ZooKeeper URL from file {}: {e}",
+            file.display()
+        ))
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_URL_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_URL_FILE_BYTES {
+        return Err(Error::config(format!(
+            "ZooKeeper URL file {} is larger than {MAX_URL_FILE_BYTES} bytes: not a URL",
+            file.display()
+        )));
+    }
+    let content = String::from_utf8(bytes).map_err(|_| {
+        Error::config(format!(
+            "ZooKeeper URL file {} is not UTF-8 text",
             file.display()
         ))
     })?;
