@@ -35,5 +35,8 @@ fn main() {
         seconds.push(started.elapsed().as_secs_f64());
         assert_eq!(found.members.len(), warm.members.len());
     }
-    println!("{}", serde_json::json!({"members": warm.members.len(), "seconds": seconds}));
+    println!(
+        "{}",
+        serde_json::json!({"members": warm.members.len(), "seconds": seconds})
+    );
 }

@@ -13,21 +13,31 @@ use mesos_discovery_workbench::{Cluster, Workbench};
 const APP: &str = "/wso2/worker";
 
 fn main() {
-    let changes: u32 = std::env::args().nth(1).map(|a| a.parse().expect("CHANGES is a number")).unwrap_or(200);
+    let changes: u32 = std::env::args()
+        .nth(1)
+        .map(|a| a.parse().expect("CHANGES is a number"))
+        .unwrap_or(200);
     let cluster = Cluster::from_json_str(
         r#"{"marathon": {"version": "1.10"}, "apps": [{"id": "/wso2/worker", "instances": 3, "network": "host", "ports": [{"name": "hazelcast"}]}]}"#,
     )
     .expect("cluster");
     let wb = Workbench::start(cluster).expect("workbench");
     let url = wb.url();
-    let config = Config::from_map([("MARATHON_ENDPOINT", url.as_str()), ("MARATHON_APPLICATIONS", APP)]).expect("config");
+    let config = Config::from_map([
+        ("MARATHON_ENDPOINT", url.as_str()),
+        ("MARATHON_APPLICATIONS", APP),
+    ])
+    .expect("config");
     let watcher = MembershipWatcher::start(config).expect("watcher");
     let (tx, rx) = mpsc::channel::<(Instant, usize)>();
     let tx = Mutex::new(tx);
     watcher.subscribe(Box::new(move |change| {
-        let _ = tx.lock().map(|tx| tx.send((Instant::now(), change.added.len())));
+        let _ = tx
+            .lock()
+            .map(|tx| tx.send((Instant::now(), change.added.len())));
     }));
-    rx.recv_timeout(Duration::from_secs(30)).expect("the full set first");
+    rx.recv_timeout(Duration::from_secs(30))
+        .expect("the full set first");
     while wb.admin().open_event_streams() == 0 {
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -38,7 +48,9 @@ fn main() {
         let started = Instant::now();
         admin.scale(APP, 4 + i).expect("scale");
         loop {
-            let (at, added) = rx.recv_timeout(Duration::from_secs(30)).expect("change callback in time");
+            let (at, added) = rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("change callback in time");
             if added > 0 {
                 seconds.push(at.duration_since(started).as_secs_f64());
                 break;
