@@ -2,22 +2,20 @@
 //! the first wait or subscribe on, its `MembershipWatcher` (waits, snapshots, member-change
 //! callbacks); members as C structs or JSON.
 
-use std::collections::HashMap;
 use std::ffi::{c_char, c_void};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use core_api::discovery::Discoverer;
 use core_api::watch::{MembershipChange, MembershipState, MembershipWatcher};
-use core_api::{Config, Discovery, EnvOverlay, Error, ErrorKind, Member, Result};
+use core_api::{Config, Discovery, EnvOverlay, Error, Member, Result};
 use serde::Serialize;
 
 use crate::error::mesos_discovery_result;
-use crate::handles::{borrow, into_handle, lock, release, Out};
+use crate::handles::{borrow, into_handle, release, Out};
 use crate::json::{self, ErrorJson};
 use crate::strings::{arg_str, into_raw, Arena};
-use crate::subscription::Gate;
+use crate::subscription::{Gate, Gated, Watching};
 use crate::{blocking, panic};
 
 /// Member discovery for one configuration (opaque). Create with `mesos_discovery_client_new`,
@@ -25,30 +23,14 @@ use crate::{blocking, panic};
 /// HTTP connections between calls.
 pub struct mesos_discovery_client {
     discoverer: Discoverer,
-    /// Started by the first wait or subscribe; lives until the handle is freed.
-    watcher: Mutex<Option<Arc<MembershipWatcher>>>,
-    /// Member-change callbacks by subscription id.
-    subscriptions: Mutex<HashMap<u64, Arc<MemberSubscription>>>,
-    /// Set (under the `watcher` lock) by `mesos_discovery_client_close`.
-    closed: AtomicBool,
+    /// The membership watcher (started by the first wait or subscribe) and the callbacks on it.
+    watching: Watching<MembershipWatcher, MemberSubscription>,
 }
 
 impl mesos_discovery_client {
     fn watcher(&self) -> Result<Arc<MembershipWatcher>> {
-        let mut slot = lock(&self.watcher);
-        if self.closed.load(Ordering::SeqCst) {
-            return Err(Error::new(
-                ErrorKind::Closed,
-                "the client was closed (mesos_discovery_client_close)",
-            ));
-        }
-        if let Some(watcher) = slot.as_ref() {
-            return Ok(watcher.clone());
-        }
-        let config = self.discoverer.config().clone();
-        let watcher = Arc::new(MembershipWatcher::start(config)?);
-        *slot = Some(watcher.clone());
-        Ok(watcher)
+        self.watching
+            .get_or_start(|| MembershipWatcher::start(self.discoverer.config().clone()))
     }
 
     fn wait(&self, known_generation: u64, timeout_ms: u32) -> Result<Option<MembershipState>> {
@@ -59,26 +41,15 @@ impl mesos_discovery_client {
     /// The watcher's current state without I/O: generation 0 and no members while no watcher
     /// runs (nothing waited on or subscribed to yet).
     fn snapshot(&self) -> MembershipState {
-        lock(&self.watcher)
-            .as_ref()
+        self.watching
+            .current()
             .map(|w| w.snapshot())
             .unwrap_or_default()
     }
 
-    /// Ends watching: subscriptions end (see [`Gate::deactivate`]), the watcher stops and
-    /// wakes its waiters with a `Closed` error.
+    /// Ends watching: subscriptions end, the watcher stops and wakes its waiters.
     fn close(&self) {
-        {
-            let slot = lock(&self.watcher);
-            self.closed.store(true, Ordering::SeqCst);
-            if let Some(watcher) = slot.as_ref() {
-                watcher.close();
-            }
-        }
-        let subs: Vec<_> = lock(&self.subscriptions).drain().map(|(_, s)| s).collect();
-        for sub in subs {
-            sub.gate.deactivate();
-        }
+        self.watching.close();
     }
 }
 
@@ -277,9 +248,7 @@ pub unsafe extern "C" fn mesos_discovery_client_new(
         let discoverer = Discoverer::new(config)?;
         out.write(into_handle(mesos_discovery_client {
             discoverer,
-            watcher: Mutex::new(None),
-            subscriptions: Mutex::new(HashMap::new()),
-            closed: AtomicBool::new(false),
+            watching: Watching::new("client"),
         }));
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
@@ -541,6 +510,12 @@ struct MemberSubscription {
 unsafe impl Send for MemberSubscription {}
 unsafe impl Sync for MemberSubscription {}
 
+impl Gated for MemberSubscription {
+    fn gate(&self) -> &Gate {
+        &self.gate
+    }
+}
+
 impl MemberSubscription {
     fn deliver(&self, change: &MembershipChange) {
         self.gate.run(|| match self.callback {
@@ -580,22 +555,12 @@ unsafe fn subscribe(
         gate: Gate::new(),
     });
     let watcher = client.watcher()?;
-    // Hold our map while subscribing, so an unsubscribe cannot look for the id too early;
-    // `close` drains the map under the same lock, so check it again here.
-    let mut subs = lock(&client.subscriptions);
-    if client.closed.load(Ordering::SeqCst) {
-        return Err(Error::new(ErrorKind::Closed, "the client was closed"));
-    }
-    // Held until the id is written: the first call waits for it, so a callback always runs
-    // after its subscriber knows the id (and can unsubscribe from inside it).
-    let gate = sub.gate.hold();
-    let for_core = sub.clone();
-    let id = watcher.subscribe(Box::new(move |change| for_core.deliver(change)));
-    subs.insert(id, sub.clone());
-    drop(subs);
-    out_id.write(id);
-    drop(gate);
-    Ok(())
+    client.watching.subscribe(
+        &watcher,
+        sub,
+        |w, sub| w.subscribe(Box::new(move |change| sub.deliver(change))),
+        |id| out_id.write(id),
+    )
 }
 
 /// Calls `callback(userdata, change)` on every change of the client's member set, starting with
@@ -668,16 +633,7 @@ pub unsafe extern "C" fn mesos_discovery_client_unsubscribe(
 ) -> mesos_discovery_result {
     panic::result(|| {
         let client = borrow(client, "client")?;
-        let sub = lock(&client.subscriptions).remove(&id).ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotFound,
-                format!("no subscription {id} on this client"),
-            )
-        })?;
-        if let Some(watcher) = lock(&client.watcher).as_ref() {
-            watcher.unsubscribe(id);
-        }
-        sub.gate.deactivate();
+        client.watching.unsubscribe(id)?;
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
 }
@@ -946,7 +902,7 @@ mod tests {
         assert_eq!((generation, unsafe { (*found).len }), (0, 0));
         unsafe { mesos_discovery_members_free(found) };
         assert!(
-            lock(&unsafe { &*client }.watcher).is_none(),
+            unsafe { &*client }.watching.current().is_none(),
             "a snapshot started the watcher"
         );
         let mut json: *mut c_char = std::ptr::null_mut();

@@ -5,25 +5,23 @@
 //! `mesos_discovery_detector_unsubscribe` (or `_close`, `_free`) returns, the callback is not
 //! running and never runs again, so the caller may release `userdata`.
 
-use std::collections::HashMap;
 use std::ffi::{c_char, c_void, CString};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use core_api::zk::{self, DetectOptions, LeaderState, LeaderWatcher, Master, ZkUrl};
-use core_api::{Error, ErrorKind, Result};
+use core_api::{Error, Result};
 use serde::Serialize;
 
 use crate::error::{code_of, mesos_discovery_result};
-use crate::handles::{borrow, into_handle, lock, release, Out};
+use crate::handles::{borrow, into_handle, release, Out};
 use crate::json::{self, ErrorJson};
 use crate::masters::{
     masters_box, mesos_discovery_master, mesos_discovery_masters, optional_master_box,
     MasterStorage,
 };
 use crate::strings::{arg_str, c_string, into_raw};
-use crate::subscription::Gate;
+use crate::subscription::{Gate, Gated, Watching};
 use crate::{blocking, panic};
 
 /// Mesos master detection for one `zk://` URL (opaque). Create with
@@ -32,11 +30,8 @@ use crate::{blocking, panic};
 pub struct mesos_discovery_detector {
     url: ZkUrl,
     opts: DetectOptions,
-    /// Started by the first wait or subscribe; lives until the handle is freed.
-    watcher: Mutex<Option<Arc<LeaderWatcher>>>,
-    subscriptions: Mutex<HashMap<u64, Arc<Subscription>>>,
-    /// Set by `mesos_discovery_detector_close`: no new watch starts.
-    closed: AtomicBool,
+    /// The watcher (started by the first wait or subscribe) and the callbacks on it.
+    watching: Watching<LeaderWatcher, Subscription>,
 }
 
 /// What the detector knows about the leader at one point in time.
@@ -132,6 +127,12 @@ struct Subscription {
 unsafe impl Send for Subscription {}
 unsafe impl Sync for Subscription {}
 
+impl Gated for Subscription {
+    fn gate(&self) -> &Gate {
+        &self.gate
+    }
+}
+
 impl Subscription {
     fn deliver(&self, state: &LeaderState) {
         self.gate.run(|| {
@@ -158,20 +159,8 @@ impl Subscription {
 
 impl mesos_discovery_detector {
     fn watcher(&self) -> Result<Arc<LeaderWatcher>> {
-        // `closed` is set under this lock, so no watcher starts after `close`.
-        let mut slot = lock(&self.watcher);
-        if self.closed.load(Ordering::SeqCst) {
-            return Err(Error::new(
-                ErrorKind::Closed,
-                "the detector was closed (mesos_discovery_detector_close)",
-            ));
-        }
-        if let Some(watcher) = slot.as_ref() {
-            return Ok(watcher.clone());
-        }
-        let watcher = Arc::new(LeaderWatcher::start(self.url.clone(), self.opts.clone())?);
-        *slot = Some(watcher.clone());
-        Ok(watcher)
+        self.watching
+            .get_or_start(|| LeaderWatcher::start(self.url.clone(), self.opts.clone()))
     }
 
     fn wait(&self, known_generation: u64, timeout_ms: u32) -> Result<Option<LeaderState>> {
@@ -179,20 +168,9 @@ impl mesos_discovery_detector {
         self.watcher()?.wait_for_change(known_generation, timeout)
     }
 
-    /// Ends watching: subscriptions end (see [`Gate::deactivate`]), the watcher stops
-    /// and wakes its waiters with a `Closed` error.
+    /// Ends watching: subscriptions end, the watcher stops and wakes its waiters.
     fn close(&self) {
-        {
-            let slot = lock(&self.watcher);
-            self.closed.store(true, Ordering::SeqCst);
-            if let Some(watcher) = slot.as_ref() {
-                watcher.close();
-            }
-        }
-        let subs: Vec<_> = lock(&self.subscriptions).drain().map(|(_, s)| s).collect();
-        for sub in subs {
-            sub.gate.deactivate();
-        }
+        self.watching.close();
     }
 }
 
@@ -237,9 +215,7 @@ pub unsafe extern "C" fn mesos_discovery_detector_new(
         out.write(into_handle(mesos_discovery_detector {
             url,
             opts,
-            watcher: Mutex::new(None),
-            subscriptions: Mutex::new(HashMap::new()),
-            closed: AtomicBool::new(false),
+            watching: Watching::new("detector"),
         }));
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
@@ -452,21 +428,12 @@ pub unsafe extern "C" fn mesos_discovery_detector_subscribe(
             gate: Gate::new(),
         });
         let watcher = d.watcher()?;
-        // Hold our map while subscribing, so an unsubscribe cannot look for the id too early;
-        // `close` drains the map under the same lock, so check it again here.
-        let mut subs = lock(&d.subscriptions);
-        if d.closed.load(Ordering::SeqCst) {
-            return Err(Error::new(ErrorKind::Closed, "the detector was closed"));
-        }
-        // Held until the id is written: the first call waits for it, so a callback always
-        // runs after its subscriber knows the id (and can unsubscribe from inside it).
-        let gate = sub.gate.hold();
-        let for_core = sub.clone();
-        let id = watcher.subscribe(Box::new(move |state| for_core.deliver(state)));
-        subs.insert(id, sub.clone());
-        drop(subs);
-        out_id.write(id);
-        drop(gate);
+        d.watching.subscribe(
+            &watcher,
+            sub,
+            |w, sub| w.subscribe(Box::new(move |state| sub.deliver(state))),
+            |id| out_id.write(id),
+        )?;
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
 }
@@ -485,16 +452,7 @@ pub unsafe extern "C" fn mesos_discovery_detector_unsubscribe(
 ) -> mesos_discovery_result {
     panic::result(|| {
         let d = borrow(detector, "detector")?;
-        let sub = lock(&d.subscriptions).remove(&id).ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotFound,
-                format!("no subscription {id} on this detector"),
-            )
-        })?;
-        if let Some(watcher) = lock(&d.watcher).as_ref() {
-            watcher.unsubscribe(id);
-        }
-        sub.gate.deactivate();
+        d.watching.unsubscribe(id)?;
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
 }
@@ -503,6 +461,7 @@ pub unsafe extern "C" fn mesos_discovery_detector_unsubscribe(
 mod tests {
     use super::*;
     use crate::error::mesos_discovery_result as R;
+    use core_api::ErrorKind;
     use std::ffi::CStr;
 
     fn new(url: &CStr) -> (R, *mut mesos_discovery_detector) {

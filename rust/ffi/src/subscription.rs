@@ -7,8 +7,11 @@
 //! release `userdata`; and the first call waits until `_subscribe` has written the id.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use core_api::{Error, ErrorKind, Result};
 
 use crate::handles::lock;
 
@@ -71,6 +74,143 @@ impl Gate {
         self.active.store(false, Ordering::SeqCst);
         if IN_CALLBACK.try_with(Cell::get).unwrap_or(0) == 0 {
             drop(lock(&self.running));
+        }
+    }
+}
+
+/// The parts of a core watcher a handle needs to manage C subscriptions on it.
+pub(crate) trait CoreWatcher: Send + Sync {
+    fn unsubscribe(&self, id: u64) -> bool;
+    fn close(&self);
+}
+
+impl CoreWatcher for core_api::zk::LeaderWatcher {
+    fn unsubscribe(&self, id: u64) -> bool {
+        self.unsubscribe(id)
+    }
+    fn close(&self) {
+        self.close()
+    }
+}
+
+impl CoreWatcher for core_api::MembershipWatcher {
+    fn unsubscribe(&self, id: u64) -> bool {
+        self.unsubscribe(id)
+    }
+    fn close(&self) {
+        self.close()
+    }
+}
+
+/// A C subscription: its callback and userdata, switched by a [`Gate`].
+pub(crate) trait Gated: Send + Sync {
+    fn gate(&self) -> &Gate;
+}
+
+/// A handle's watcher (started on first use, lives until the handle is closed or freed) and the
+/// C subscriptions on it — the same for the detector (leader) and the client (members).
+pub(crate) struct Watching<W, S> {
+    watcher: Mutex<Option<Arc<W>>>,
+    subscriptions: Mutex<HashMap<u64, Arc<S>>>,
+    /// Set under the `watcher` lock by `close`, so no watcher starts after it.
+    closed: AtomicBool,
+    /// `client` or `detector`, for messages.
+    handle: &'static str,
+}
+
+impl<W: CoreWatcher, S: Gated> Watching<W, S> {
+    pub(crate) fn new(handle: &'static str) -> Self {
+        Watching {
+            watcher: Mutex::new(None),
+            subscriptions: Mutex::new(HashMap::new()),
+            closed: AtomicBool::new(false),
+            handle,
+        }
+    }
+
+    fn closed_error(&self) -> Error {
+        Error::new(
+            ErrorKind::Closed,
+            format!(
+                "the {h} was closed (mesos_discovery_{h}_close)",
+                h = self.handle
+            ),
+        )
+    }
+
+    /// The watcher, started by `start` on first use.
+    pub(crate) fn get_or_start(&self, start: impl FnOnce() -> Result<W>) -> Result<Arc<W>> {
+        let mut slot = lock(&self.watcher);
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(self.closed_error());
+        }
+        if let Some(watcher) = slot.as_ref() {
+            return Ok(watcher.clone());
+        }
+        let watcher = Arc::new(start()?);
+        *slot = Some(watcher.clone());
+        Ok(watcher)
+    }
+
+    /// The watcher if one runs (never starts one).
+    pub(crate) fn current(&self) -> Option<Arc<W>> {
+        lock(&self.watcher).clone()
+    }
+
+    /// Registers `sub` with the core (through `core_subscribe`) and hands its id to `write_id`
+    /// before the first call can run, so a callback always runs after its subscriber knows
+    /// the id (and can unsubscribe from inside it).
+    pub(crate) fn subscribe(
+        &self,
+        watcher: &W,
+        sub: Arc<S>,
+        core_subscribe: impl FnOnce(&W, Arc<S>) -> u64,
+        write_id: impl FnOnce(u64),
+    ) -> Result<()> {
+        // Hold the map while subscribing, so an unsubscribe cannot look for the id too early;
+        // `close` drains the map under the same lock, so check it again here.
+        let mut subs = lock(&self.subscriptions);
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(self.closed_error());
+        }
+        let gate = sub.gate().hold();
+        let id = core_subscribe(watcher, sub.clone());
+        subs.insert(id, sub.clone());
+        drop(subs);
+        write_id(id);
+        drop(gate);
+        Ok(())
+    }
+
+    /// Ends subscription `id`: once this returns its callback is not running and never runs
+    /// again (see [`Gate::deactivate`]).
+    pub(crate) fn unsubscribe(&self, id: u64) -> Result<()> {
+        let sub = lock(&self.subscriptions).remove(&id).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("no subscription {id} on this {}", self.handle),
+            )
+        })?;
+        if let Some(watcher) = self.current() {
+            watcher.unsubscribe(id);
+        }
+        sub.gate().deactivate();
+        Ok(())
+    }
+
+    /// Ends watching: subscriptions end, the watcher stops and wakes its waiters with a
+    /// `Closed` error. Idempotent.
+    pub(crate) fn close(&self) {
+        {
+            let slot = lock(&self.watcher);
+            self.closed.store(true, Ordering::SeqCst);
+            if let Some(watcher) = slot.as_ref() {
+                watcher.close();
+            }
+        }
+        let subs: Vec<_> = lock(&self.subscriptions).drain().map(|(_, s)| s).collect();
+        for sub in subs {
+            sub.gate().deactivate();
         }
     }
 }
