@@ -15,7 +15,7 @@ use crate::error::mesos_discovery_result;
 use crate::handles::{borrow, into_handle, release, Out};
 use crate::json::{self, ErrorJson};
 use crate::strings::{arg_str, into_raw, Arena};
-use crate::subscription::{Gate, Gated, Watching};
+use crate::subscription::{Registration, Watching};
 use crate::{blocking, panic};
 
 /// Member discovery for one configuration (opaque). Create with `mesos_discovery_client_new`,
@@ -24,7 +24,7 @@ use crate::{blocking, panic};
 pub struct mesos_discovery_client {
     discoverer: Discoverer,
     /// The membership watcher (started by the first wait or subscribe) and the callbacks on it.
-    watching: Watching<MembershipWatcher, MemberSubscription>,
+    watching: Watching<MembershipWatcher, MemberCallback>,
 }
 
 impl mesos_discovery_client {
@@ -499,22 +499,7 @@ enum MemberCallback {
 }
 
 /// One C member-change registration.
-struct MemberSubscription {
-    callback: MemberCallback,
-    userdata: *mut c_void,
-    gate: Gate,
-}
-
-// SAFETY: the subscriber promises the callback may run on the library's callback thread with
-// this userdata (documented contract); we never touch userdata ourselves.
-unsafe impl Send for MemberSubscription {}
-unsafe impl Sync for MemberSubscription {}
-
-impl Gated for MemberSubscription {
-    fn gate(&self) -> &Gate {
-        &self.gate
-    }
-}
+type MemberSubscription = Registration<MemberCallback>;
 
 impl MemberSubscription {
     fn deliver(&self, change: &MembershipChange) {
@@ -549,11 +534,7 @@ unsafe fn subscribe(
     out_id: Out<u64>,
 ) -> Result<()> {
     let client = borrow(client, "client")?;
-    let sub = Arc::new(MemberSubscription {
-        callback,
-        userdata,
-        gate: Gate::new(),
-    });
+    let sub = MemberSubscription::new(callback, userdata);
     let watcher = client.watcher()?;
     client.watching.subscribe(
         &watcher,

@@ -1,7 +1,7 @@
 //! The leader detector: a handle over a `zk://` URL for one-shot reads (leader, masters) and,
 //! from the first watch call on, one `LeaderWatcher` shared by waiters and subscribers.
 //!
-//! Callbacks go through a [`Gate`] (see `subscription.rs`): once
+//! Callbacks go through a `Gate` (see `subscription.rs`): once
 //! `mesos_discovery_detector_unsubscribe` (or `_close`, `_free`) returns, the callback is not
 //! running and never runs again, so the caller may release `userdata`.
 
@@ -21,7 +21,7 @@ use crate::masters::{
     MasterStorage,
 };
 use crate::strings::{arg_str, c_string, into_raw};
-use crate::subscription::{Gate, Gated, Watching};
+use crate::subscription::{Registration, Watching};
 use crate::{blocking, panic};
 
 /// Mesos master detection for one `zk://` URL (opaque). Create with
@@ -31,7 +31,7 @@ pub struct mesos_discovery_detector {
     url: ZkUrl,
     opts: DetectOptions,
     /// The watcher (started by the first wait or subscribe) and the callbacks on it.
-    watching: Watching<LeaderWatcher, Subscription>,
+    watching: Watching<LeaderWatcher, LeaderCallback>,
 }
 
 /// What the detector knows about the leader at one point in time.
@@ -115,23 +115,9 @@ fn state_json(state: &LeaderState) -> Result<String> {
     })
 }
 
-/// One C callback registration.
-struct Subscription {
-    callback: unsafe extern "C" fn(*mut c_void, *const mesos_discovery_leader_state),
-    userdata: *mut c_void,
-    gate: Gate,
-}
-
-// SAFETY: the subscriber promises the callback may run on the library's callback thread with
-// this userdata (documented contract); we never touch userdata ourselves.
-unsafe impl Send for Subscription {}
-unsafe impl Sync for Subscription {}
-
-impl Gated for Subscription {
-    fn gate(&self) -> &Gate {
-        &self.gate
-    }
-}
+/// One C leader-change registration.
+type Subscription = Registration<LeaderCallback>;
+type LeaderCallback = unsafe extern "C" fn(*mut c_void, *const mesos_discovery_leader_state);
 
 impl Subscription {
     fn deliver(&self, state: &LeaderState) {
@@ -422,11 +408,7 @@ pub unsafe extern "C" fn mesos_discovery_detector_subscribe(
         let out_id = Out::new(out_id, "out_id")?;
         let d = borrow(detector, "detector")?;
         let callback = callback.ok_or_else(|| Error::invalid_argument("callback is NULL"))?;
-        let sub = Arc::new(Subscription {
-            callback,
-            userdata,
-            gate: Gate::new(),
-        });
+        let sub = Subscription::new(callback, userdata);
         let watcher = d.watcher()?;
         d.watching.subscribe(
             &watcher,

@@ -8,6 +8,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -102,23 +103,41 @@ impl CoreWatcher for core_api::MembershipWatcher {
     }
 }
 
-/// A C subscription: its callback and userdata, switched by a [`Gate`].
-pub(crate) trait Gated: Send + Sync {
-    fn gate(&self) -> &Gate;
+/// One C callback registration: the callback (`C`, a function pointer or an enum of them),
+/// the caller's `userdata`, and the [`Gate`] that switches it off.
+pub(crate) struct Registration<C> {
+    pub(crate) callback: C,
+    pub(crate) userdata: *mut c_void,
+    pub(crate) gate: Gate,
+}
+
+// SAFETY: the subscriber promises the callback may run on the library's callback thread with
+// this userdata (the documented contract); the library never touches userdata itself.
+unsafe impl<C: Send> Send for Registration<C> {}
+unsafe impl<C: Sync> Sync for Registration<C> {}
+
+impl<C> Registration<C> {
+    pub(crate) fn new(callback: C, userdata: *mut c_void) -> Arc<Self> {
+        Arc::new(Registration {
+            callback,
+            userdata,
+            gate: Gate::new(),
+        })
+    }
 }
 
 /// A handle's watcher (started on first use, lives until the handle is closed or freed) and the
 /// C subscriptions on it — the same for the detector (leader) and the client (members).
-pub(crate) struct Watching<W, S> {
+pub(crate) struct Watching<W, C> {
     watcher: Mutex<Option<Arc<W>>>,
-    subscriptions: Mutex<HashMap<u64, Arc<S>>>,
+    subscriptions: Mutex<HashMap<u64, Arc<Registration<C>>>>,
     /// Set under the `watcher` lock by `close`, so no watcher starts after it.
     closed: AtomicBool,
     /// `client` or `detector`, for messages.
     handle: &'static str,
 }
 
-impl<W: CoreWatcher, S: Gated> Watching<W, S> {
+impl<W: CoreWatcher, C> Watching<W, C> {
     pub(crate) fn new(handle: &'static str) -> Self {
         Watching {
             watcher: Mutex::new(None),
@@ -163,8 +182,8 @@ impl<W: CoreWatcher, S: Gated> Watching<W, S> {
     pub(crate) fn subscribe(
         &self,
         watcher: &W,
-        sub: Arc<S>,
-        core_subscribe: impl FnOnce(&W, Arc<S>) -> u64,
+        sub: Arc<Registration<C>>,
+        core_subscribe: impl FnOnce(&W, Arc<Registration<C>>) -> u64,
         write_id: impl FnOnce(u64),
     ) -> Result<()> {
         // Hold the map while subscribing, so an unsubscribe cannot look for the id too early;
@@ -173,7 +192,7 @@ impl<W: CoreWatcher, S: Gated> Watching<W, S> {
         if self.closed.load(Ordering::SeqCst) {
             return Err(self.closed_error());
         }
-        let gate = sub.gate().hold();
+        let gate = sub.gate.hold();
         let id = core_subscribe(watcher, sub.clone());
         subs.insert(id, sub.clone());
         drop(subs);
@@ -194,7 +213,7 @@ impl<W: CoreWatcher, S: Gated> Watching<W, S> {
         if let Some(watcher) = self.current() {
             watcher.unsubscribe(id);
         }
-        sub.gate().deactivate();
+        sub.gate.deactivate();
         Ok(())
     }
 
@@ -210,7 +229,7 @@ impl<W: CoreWatcher, S: Gated> Watching<W, S> {
         }
         let subs: Vec<_> = lock(&self.subscriptions).drain().map(|(_, s)| s).collect();
         for sub in subs {
-            sub.gate().deactivate();
+            sub.gate.deactivate();
         }
     }
 }

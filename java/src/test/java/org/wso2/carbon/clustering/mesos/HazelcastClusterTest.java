@@ -2,10 +2,9 @@ package org.wso2.carbon.clustering.mesos;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.wso2.carbon.clustering.mesos.support.HazelcastSupport.assertPortFree;
+import static org.wso2.carbon.clustering.mesos.support.HazelcastSupport.awaitClusterSize;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,7 +13,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.NetworkConfig;
@@ -173,26 +171,5 @@ public class HazelcastClusterTest {
         membership.setLocalMember(instance.getCluster().getLocalMember());
         membership.joinGroup();
         return instance;
-    }
-
-    private static void awaitClusterSize(HazelcastInstance instance, int size, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (instance.getCluster().getMembers().size() != size && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertEquals(instance.getName() + " sees " + instance.getCluster().getMembers(), size,
-                instance.getCluster().getMembers().size());
-    }
-
-    private static void assertPortFree(int port) throws IOException {
-        ServerSocket socket = new ServerSocket();
-        try {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("127.0.0.1", port));
-        } catch (IOException e) {
-            throw new AssertionError("port " + port + " of tests/clusters/hazelcast-local.json is busy: " + e);
-        } finally {
-            socket.close();
-        }
     }
 }

@@ -3,10 +3,10 @@ package org.wso2.carbon.clustering.mesos;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
+import static org.wso2.carbon.clustering.mesos.support.HazelcastSupport.assertPortFree;
+import static org.wso2.carbon.clustering.mesos.support.HazelcastSupport.awaitClusterSize;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -249,27 +249,6 @@ public class LiveMembershipClusterTest {
             }
             assertTrue("the watcher still lists port " + port, System.nanoTime() < deadline);
             Thread.sleep(20);
-        }
-    }
-
-    private static void awaitClusterSize(HazelcastInstance instance, int size, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (instance.getCluster().getMembers().size() != size && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertEquals(instance.getName() + " sees " + instance.getCluster().getMembers(), size,
-                instance.getCluster().getMembers().size());
-    }
-
-    private static void assertPortFree(int port) throws IOException {
-        ServerSocket socket = new ServerSocket();
-        try {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("127.0.0.1", port));
-        } catch (IOException e) {
-            throw new AssertionError("port " + port + " is busy: " + e);
-        } finally {
-            socket.close();
         }
     }
 }
