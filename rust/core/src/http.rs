@@ -1,5 +1,5 @@
 //! HTTP transport shared by the Marathon and Mesos-DNS clients: endpoint failover, bounded
-//! retries with capped exponential backoff and full jitter inside one overall deadline, auth
+//! retries with capped exponential backoff and jitter inside one overall deadline, auth
 //! headers, TLS roots, redirects followed by hand, and a response size cap.
 //!
 //! It only moves bytes; parsing belongs to the callers. Errors name the endpoint (credentials
@@ -430,13 +430,17 @@ fn join(endpoint: &Url, path_and_query: &str) -> Result<Url> {
         .map_err(|e| Error::internal(format!("cannot build a URL for {path_and_query}: {e}")))
 }
 
-/// Full jitter over a capped exponential: spreads many nodes' retries after an outage.
-pub(crate) fn backoff(round: u32) -> Duration {
-    let ceiling = BACKOFF_BASE
-        .saturating_mul(1u32 << round.min(16))
-        .min(BACKOFF_CAP);
+/// Capped exponential backoff with jitter (a random pause between half and all of the step),
+/// so many nodes retrying after one outage spread out: `base` doubling per attempt up to `cap`.
+pub(crate) fn jittered_backoff(attempt: u32, base: Duration, cap: Duration) -> Duration {
+    let ceiling = base.saturating_mul(1u32 << attempt.min(16)).min(cap);
     let millis = ceiling.as_millis() as u64;
     Duration::from_millis(rand::thread_rng().gen_range(millis / 2..=millis.max(1)))
+}
+
+/// The pause before retry round `round` of one request.
+pub(crate) fn backoff(round: u32) -> Duration {
+    jittered_backoff(round, BACKOFF_BASE, BACKOFF_CAP)
 }
 
 /// A short, single-line hint from an error body (Jetty HTML or Marathon JSON).

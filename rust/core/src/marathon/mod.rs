@@ -83,8 +83,8 @@ pub(crate) async fn fetch_apps(
         .await
 }
 
-pub async fn discover(http: &HttpClient, config: &Config) -> Result<Discovery> {
-    let outcomes = fetch_apps(http, config, &config.apps).await?;
+/// All apps' outcomes as one discovery, plus the ids of the apps Marathon does not have.
+pub(crate) fn merge(outcomes: Vec<AppOutcome>) -> (Discovery, Vec<String>) {
     let mut found = Discovery::default();
     let mut missing = Vec::new();
     for outcome in outcomes {
@@ -99,6 +99,11 @@ pub async fn discover(http: &HttpClient, config: &Config) -> Result<Discovery> {
             }
         }
     }
+    (found, missing)
+}
+
+pub async fn discover(http: &HttpClient, config: &Config) -> Result<Discovery> {
+    let (found, missing) = merge(fetch_apps(http, config, &config.apps).await?);
     if missing.len() == config.apps.len() {
         return Err(Error::new(
             ErrorKind::NotFound,

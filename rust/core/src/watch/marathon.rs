@@ -12,7 +12,7 @@ use super::{reconnect_pause, Tracker};
 use crate::config::{normalize_app_id, Config};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::HttpClient;
-use crate::marathon::{fetch_apps, AppOutcome};
+use crate::marathon::{fetch_apps, merge, AppOutcome};
 use crate::model::Discovery;
 
 const SERVICE: &str = "Marathon event stream";
@@ -60,17 +60,8 @@ pub fn affected_apps(event: &SseEvent, apps: &[String]) -> Option<Vec<String>> {
 }
 
 async fn full_resync(config: &Config, http: &HttpClient, tracker: &mut Tracker) -> Result<()> {
-    let outcomes = fetch_apps(http, config, &config.apps).await?;
-    let mut found = Discovery::default();
-    for outcome in outcomes {
-        match outcome {
-            AppOutcome::Found(d) => {
-                found.members.extend(d.members);
-                found.warnings.extend(d.warnings);
-            }
-            AppOutcome::Missing(w) => found.warnings.push(w),
-        }
-    }
+    // Unlike a one-shot discovery, no app at all is a state to follow, not an error.
+    let (found, _missing) = merge(fetch_apps(http, config, &config.apps).await?);
     tracker.replace_all(found);
     Ok(())
 }

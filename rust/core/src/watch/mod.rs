@@ -283,12 +283,7 @@ impl Tracker {
     }
 }
 
-/// Capped exponential backoff with full jitter for reconnects: 250 ms doubling to 30 s.
+/// The pause before reconnect `attempt` of an event stream: 250 ms doubling to 30 s, jittered.
 fn reconnect_pause(attempt: u32) -> Duration {
-    use rand::Rng;
-    let ceiling = Duration::from_millis(250)
-        .saturating_mul(1 << attempt.min(10))
-        .min(Duration::from_secs(30));
-    let millis = ceiling.as_millis() as u64;
-    Duration::from_millis(rand::thread_rng().gen_range(millis / 2..=millis))
+    crate::http::jittered_backoff(attempt, Duration::from_millis(250), Duration::from_secs(30))
 }
