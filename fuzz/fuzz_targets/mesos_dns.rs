@@ -1,6 +1,6 @@
 //! Mesos-DNS `/v1/services/{name}` answers through `parse_services` and `members`: one member
-//! per SRV target, at an IP literal, with a non-zero port that one of its records carries, the
-//! lowest of them.
+//! per SRV target (none for a target of "." or empty), at an IP literal, with a non-zero port
+//! that one of its records carries, the lowest of them.
 #![no_main]
 
 use fuzz_support::check_member;
@@ -23,10 +23,8 @@ fuzz_target!(|data: &[u8]| {
         let ports: Vec<u16> = records
             .iter()
             .filter(|r| {
-                let host = r.host.as_deref().filter(|h| !h.is_empty());
                 let ip = r.ip.as_deref().unwrap_or("").trim();
-                host.unwrap_or(ip).trim_end_matches('.') == m.task_id
-                    && ip.parse::<std::net::IpAddr>().is_ok()
+                r.target() == Some(m.task_id.as_str()) && ip.parse::<std::net::IpAddr>().is_ok()
             })
             .filter_map(|r| r.port.as_deref()?.trim().parse::<u16>().ok())
             .filter(|p| *p != 0)

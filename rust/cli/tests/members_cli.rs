@@ -273,3 +273,65 @@ fn watch_prints_the_full_set_then_changes() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// A one-answer HTTP server on 127.0.0.1: every request gets `body` as JSON; the request lines
+/// it saw come back through the receiver. For answers the workbench never gives (it publishes
+/// only well-formed records).
+fn serve_raw(body: &'static str) -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (seen, requests) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
+            // The rest of the head; a GET has no body.
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let _ = seen.send(request_line.trim_end().to_string());
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (url, requests)
+}
+
+#[test]
+fn mesos_dns_srv_target_dot_is_no_member() {
+    // Issue 16: an SRV target of "." (RFC 2782: not available) was printed as a member with an
+    // empty task id.
+    let (url, requests) = serve_raw(
+        r#"[{"service": "_worker-wso2._tcp.marathon.mesos.", "host": ".", "ip": "10.0.1.11", "port": "31914"}]"#,
+    );
+    let out = run(
+        &[
+            "--scheme",
+            "mesos-dns",
+            "--mesos-dns",
+            &url,
+            "--apps",
+            "/wso2/worker",
+        ],
+        &[("DNS_UPDATE_TIMEOUT", "1")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let members: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(members.is_empty(), "{members:?}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("_worker-wso2._tcp.marathon.mesos.") && err.contains("no SRV target"),
+        "a warning names the record: {err}"
+    );
+    assert_eq!(
+        requests.recv().unwrap(),
+        "GET /v1/services/_worker-wso2._tcp.marathon.mesos. HTTP/1.1"
+    );
+}

@@ -235,6 +235,42 @@ fn mesos_dns_deep_nesting_and_huge_ports() {
     }
 }
 
+#[test]
+fn mesos_dns_srv_target_dot_or_empty_is_no_member() {
+    // Found by mesos_dns (long run): an SRV target of "." ("decidedly not available at this
+    // domain", RFC 2782) became a member with an empty task id.
+    let body = br#"[{"service": "_worker-wso2._tcp.marathon.mesos.", "host": ".", "ip": "10.0.1.11", "port": "31914"}]"#;
+    let records = parse_services(body).unwrap();
+    let (found, warnings) = members("/wso2/worker", &records);
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let w = &warnings[0].message;
+    assert!(
+        w.contains("_worker-wso2._tcp.marathon.mesos.") && w.contains("\".\""),
+        "the warning names the record: {w}"
+    );
+    // Any target that is empty once trimmed is skipped the same way; the other records of the
+    // answer are still members.
+    for host in ["", " ", "..", " . ", "\\t"] {
+        let body = format!(
+            r#"[{{"service": "_a._tcp.marathon.mesos.", "host": "{host}", "ip": "10.0.0.1", "port": "31000"}},
+                {{"service": "_a._tcp.marathon.mesos.", "host": "a-1.marathon.mesos.", "ip": "10.0.0.2", "port": "31001"}}]"#
+        );
+        let records = parse_services(body.as_bytes()).unwrap();
+        let (found, warnings) = members("/a", &records);
+        let got: Vec<(&str, &str)> = found
+            .iter()
+            .map(|m| (m.host.as_str(), m.task_id.as_str()))
+            .collect();
+        assert_eq!(got, [("10.0.0.2", "a-1.marathon.mesos")], "{host:?}");
+        assert_eq!(warnings.len(), 1, "{host:?}: {warnings:?}");
+        assert!(
+            warnings[0].message.contains("no SRV target"),
+            "{warnings:?}"
+        );
+    }
+}
+
 // ---- ZooKeeper ----
 
 #[test]

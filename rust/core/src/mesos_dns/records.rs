@@ -26,6 +26,13 @@ pub struct ServiceRecord {
 }
 
 impl ServiceRecord {
+    /// The SRV target (the task's name) without its root dot; `None` for `.` (RFC 2782: the
+    /// service is decidedly not available at this domain) and for an empty target.
+    pub fn target(&self) -> Option<&str> {
+        let target = self.host.as_deref()?.trim().trim_end_matches('.');
+        (!target.is_empty()).then_some(target)
+    }
+
     fn is_empty(&self) -> bool {
         [&self.host, &self.ip, &self.port]
             .iter()
@@ -40,19 +47,25 @@ pub fn parse_services(body: &[u8]) -> Result<Vec<ServiceRecord>> {
     Ok(records.into_iter().filter(|r| !r.is_empty()).collect())
 }
 
-/// One member per SRV target (task): its lowest port.
+/// One member per SRV target (task): its lowest port. Records without a target are skipped.
 pub fn members(app_id: &str, records: &[ServiceRecord]) -> (Vec<Member>, Vec<Warning>) {
     let mut warnings = Vec::new();
     let mut by_target: BTreeMap<String, (String, u16)> = BTreeMap::new();
     for record in records {
         let ip = record.ip.as_deref().unwrap_or("").trim();
-        let target = record
-            .host
-            .as_deref()
-            .filter(|h| !h.is_empty())
-            .unwrap_or(ip)
-            .trim_end_matches('.')
-            .to_string();
+        let Some(target) = record.target() else {
+            warnings.push(Warning::app(
+                app_id,
+                format!(
+                    "Mesos-DNS record {:?} → {:?} at {ip}:{}: no SRV target (empty, or \".\": not available); skipped",
+                    record.service.as_deref().unwrap_or(""),
+                    record.host.as_deref().unwrap_or(""),
+                    record.port.as_deref().unwrap_or("").trim(),
+                ),
+            ));
+            continue;
+        };
+        let target = target.to_string();
         let port = record.port.as_deref().unwrap_or("").trim();
         let port = match port.parse::<u16>() {
             Ok(p) if p != 0 => p,
