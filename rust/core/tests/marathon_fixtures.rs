@@ -1,18 +1,15 @@
-//! Marathon selection against the verbatim upstream bodies in tests/fixtures/upstream-api
-//! (Marathon 1.1, 1.4, 1.5 and 1.10 shapes). Pure: no network.
+//! Marathon selection against the upstream bodies in ../shared/upstream-api/marathon (Marathon
+//! 1.1, 1.4, 1.5 and 1.10 shapes), read in place. Pure: no network.
+
+mod shared_bodies;
 
 use mesos_discovery::config::{AddressMode, PortSelector};
 use mesos_discovery::marathon::members_of_app_body;
 use mesos_discovery::marathon::select::SelectPolicy;
 use serde_json::{json, Value};
+use shared_bodies::Shared;
 
-fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/../../tests/fixtures/upstream-api/marathon/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
+const MARATHON: &str = "upstream-api/marathon";
 
 fn policy() -> SelectPolicy {
     SelectPolicy {
@@ -45,7 +42,13 @@ fn addresses(app_id: &str, body: &[u8], policy: &SelectPolicy) -> Vec<String> {
 
 #[test]
 fn marathon_1_5_bridge_uses_agent_host_and_host_port_not_bridge_ip() {
-    let apps = app_bodies(&fixture("v2_apps_embed_tasks_marathon15_bridge.json"));
+    let Some(mut bodies) = Shared::open(
+        "marathon_1_5_bridge_uses_agent_host_and_host_port_not_bridge_ip",
+        MARATHON,
+    ) else {
+        return;
+    };
+    let apps = app_bodies(&bodies.text("v2_apps_embed_tasks_marathon15_bridge.json"));
     let (id, body) = &apps[0];
     assert_eq!(addresses(id, body, &policy()), vec!["10.0.2.148:1565"]);
     let found = members_of_app_body(id, body, &policy()).unwrap();
@@ -67,9 +70,10 @@ fn marathon_1_5_bridge_uses_agent_host_and_host_port_not_bridge_ip() {
 
 #[test]
 fn marathon_1_5_health_results() {
-    let apps = app_bodies(&fixture(
-        "v2_apps_embed_tasks_marathon15_healthCheckResults.json",
-    ));
+    let Some(mut bodies) = Shared::open("marathon_1_5_health_results", MARATHON) else {
+        return;
+    };
+    let apps = app_bodies(&bodies.text("v2_apps_embed_tasks_marathon15_healthCheckResults.json"));
     let (id, body) = &apps[0];
     let found = members_of_app_body(id, body, &policy()).unwrap();
     assert_eq!(found.members.len(), 3);
@@ -84,7 +88,11 @@ fn marathon_1_5_health_results() {
 
 #[test]
 fn pre_1_5_docker_bridge_tasks_without_state() {
-    let apps = app_bodies(&fixture("v2_apps_embed_tasks_pre15_zdd.json"));
+    let Some(mut bodies) = Shared::open("pre_1_5_docker_bridge_tasks_without_state", MARATHON)
+    else {
+        return;
+    };
+    let apps = app_bodies(&bodies.text("v2_apps_embed_tasks_pre15_zdd.json"));
     let mut all = Vec::new();
     for (id, body) in &apps {
         let found = members_of_app_body(id, body, &policy()).unwrap();
@@ -116,7 +124,10 @@ fn pre_1_5_docker_bridge_tasks_without_state() {
 
 #[test]
 fn marathon_1_4_app_page_with_comments() {
-    let page = fixture("v2_apps_appId.marathon1.4.with_comments.http.txt");
+    let Some(mut bodies) = Shared::open("marathon_1_4_app_page_with_comments", MARATHON) else {
+        return;
+    };
+    let page = bodies.text("v2_apps_appId.marathon1.4.with_comments.http.txt");
     let json_start = page.find('{').unwrap();
     // Strip the doc's `// ...` comments (outside strings) to get the JSON Marathon sent.
     let body: String = page[json_start..]
@@ -138,8 +149,9 @@ fn marathon_1_4_app_page_with_comments() {
     }
 }
 
-fn task_1_10(template: &str, state: &str) -> Value {
-    let text = fixture(template)
+fn task_1_10(bodies: &mut Shared, template: &str, state: &str) -> Value {
+    let text = bodies
+        .text(template)
         .replace("${f.runSpecId}", "/carbon/overlay")
         .replace(
             "${f.taskWithMultipleIPs.task.taskId.idString}",
@@ -157,6 +169,12 @@ fn task_1_10(template: &str, state: &str) -> Value {
 
 #[test]
 fn marathon_1_10_ip_per_task_uses_first_ipv4_and_container_port() {
+    let Some(mut bodies) = Shared::open(
+        "marathon_1_10_ip_per_task_uses_first_ipv4_and_container_port",
+        MARATHON,
+    ) else {
+        return;
+    };
     let app = json!({"app": {
     "id": "/carbon/overlay",
     "networks": [{"mode": "container", "name": "dcos"}],
@@ -164,8 +182,8 @@ fn marathon_1_10_ip_per_task_uses_first_ipv4_and_container_port() {
         {"containerPort": 4000, "name": "hazelcast", "protocol": "tcp", "servicePort": 10400},
         {"containerPort": 9443, "name": "https", "protocol": "tcp", "servicePort": 10443}]},
     "tasks": [
-        task_1_10("task_json.marathon1.10.unit_test.with_multiple_ips.json.tmpl", "TASK_RUNNING"),
-        task_1_10("task_json.marathon1.10.unit_test.without_ip.json.tmpl", "TASK_STAGING"),
+        task_1_10(&mut bodies, "task_json.marathon1.10.unit_test.with_multiple_ips.json.tmpl", "TASK_RUNNING"),
+        task_1_10(&mut bodies, "task_json.marathon1.10.unit_test.without_ip.json.tmpl", "TASK_STAGING"),
     ]}});
     let body = serde_json::to_vec(&app).unwrap();
     let found = members_of_app_body("/carbon/overlay", &body, &policy()).unwrap();
@@ -207,9 +225,12 @@ fn marathon_1_10_ip_per_task_uses_first_ipv4_and_container_port() {
 
 #[test]
 fn legacy_ip_address_discovery_ports() {
-    let mut def: Value = serde_json::from_str(&fixture(
-        "app_definition_ipAddress_discovery_ports_networkName.json",
-    ))
+    let Some(mut bodies) = Shared::open("legacy_ip_address_discovery_ports", MARATHON) else {
+        return;
+    };
+    let mut def: Value = serde_json::from_str(
+        &bodies.text("app_definition_ipAddress_discovery_ports_networkName.json"),
+    )
     .unwrap();
     def["tasks"] = json!([{ "id": "pinger.1", "appId": def["id"], "host": "10.0.0.5", "state": "TASK_RUNNING",
         "ports": [], "ipAddresses": [{"ipAddress": "fd00::5", "protocol": "IPv6"}, {"ipAddress": "9.0.1.5", "protocol": "IPv4"}] }]);
@@ -220,6 +241,9 @@ fn legacy_ip_address_discovery_ports() {
 
 #[test]
 fn task_lists_from_other_endpoints_decode() {
+    let Some(mut bodies) = Shared::open("task_lists_from_other_endpoints_decode", MARATHON) else {
+        return;
+    };
     // /v2/tasks and /v2/apps/{id}/tasks bodies share the task shape; every task decodes.
     for (file, app) in [
         ("v2_tasks.json", "/x"),
@@ -230,7 +254,7 @@ fn task_lists_from_other_endpoints_decode() {
             "/bridged-webapp",
         ),
     ] {
-        let v: Value = serde_json::from_str(&fixture(file)).unwrap();
+        let v: Value = serde_json::from_str(&bodies.text(file)).unwrap();
         let tasks = v["tasks"].as_array().unwrap();
         assert!(!tasks.is_empty());
         for t in tasks {
