@@ -17,9 +17,12 @@ impl Shared {
     /// `../shared/<part>` beside the repository root, or `None` after saying the test is
     /// skipped.
     pub fn open(test: &'static str, part: &str) -> Option<Shared> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared")
-            .join(part);
+        let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = crate_dir
+            .join("../..")
+            .canonicalize()
+            .expect("repository root");
+        let dir = root.with_file_name("shared").join(part);
         match dir.canonicalize() {
             Ok(dir) if dir.is_dir() => Some(Shared { test, dir, read: 0 }),
             _ => {
@@ -78,7 +81,8 @@ impl Drop for Shared {
     }
 }
 
-/// A line on stderr that libtest does not capture, so it shows in the CI log.
+/// A line on stderr that libtest does not capture, so it shows in the CI log; one write, so
+/// it is not split by the runner's own lines.
 fn say(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
+    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
 }
