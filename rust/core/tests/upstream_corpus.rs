@@ -14,6 +14,7 @@ use mesos_discovery::mesos_dns::records::{members, parse_services};
 use serde_json::{json, Value};
 use shared_bodies::Shared;
 
+/// Every address mode × port choice × health policy; the first is the default one.
 fn policies() -> Vec<SelectPolicy> {
     let mut all = Vec::new();
     for address_mode in [AddressMode::Auto, AddressMode::Host, AddressMode::Container] {
@@ -50,12 +51,12 @@ fn is_healthy_only_drop(task: &Value, policy: &SelectPolicy) -> bool {
             .is_some_and(|r| r.iter().any(|h| h["alive"] == json!(false)))
 }
 
-/// Checks one `{"app": …}` body under every policy; the number of members under the default
-/// policy (auto, first port).
+/// Checks one `{"app": …}` body under every policy; the number of members under the first,
+/// the default policy (auto, first port, every health).
 fn check_app(file: &str, app_id: &str, body: &[u8]) -> usize {
     let raw: Value = serde_json::from_slice(body).unwrap();
     let tasks = raw["app"]["tasks"].as_array().cloned().unwrap_or_default();
-    let mut default_members = 0;
+    let mut default_members = None;
     for policy in policies() {
         let found = members_of_app_body(app_id, body, &policy)
             .unwrap_or_else(|e| panic!("{file} {app_id}: {e}"));
@@ -81,11 +82,9 @@ fn check_app(file: &str, app_id: &str, body: &[u8]) -> usize {
                 "{file}: {m:?}"
             );
         }
-        if policy == policies()[0] {
-            default_members = found.members.len();
-        }
+        default_members.get_or_insert(found.members.len());
     }
-    default_members
+    default_members.unwrap_or_default()
 }
 
 /// The `{"app": …}` bodies in one corpus file, by the kind the manifest gives it.
