@@ -241,3 +241,72 @@ fn upstream_mesos_dns_service_answers_parse() {
         bodies.dir().display()
     );
 }
+
+fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+fn git(args: &[&str], stdin: &str) -> Option<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let mut child = Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(stdin.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn no_tracked_file_is_a_copy_of_a_shared_file() {
+    let Some(mut shared) = Shared::open("no_tracked_file_is_a_copy_of_a_shared_file", "") else {
+        return;
+    };
+    let Some(tracked) = git(&["ls-files", "-s"], "") else {
+        shared_bodies::say("no_tracked_file_is_a_copy_of_a_shared_file: skipped: git ls-files failed (not a git checkout?)");
+        return;
+    };
+    let mut files = Vec::new();
+    files_under(shared.dir(), &mut files);
+    files.retain(|f| !f.starts_with(shared.dir().join("hooks")));
+    let paths: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let hashes = git(
+        &["hash-object", "--stdin-paths"],
+        &(paths.join("\n") + "\n"),
+    )
+    .expect("git hash-object");
+    shared.count(paths.len());
+    let shared_blobs: std::collections::BTreeMap<&str, &str> = hashes
+        .lines()
+        .zip(paths.iter().map(String::as_str))
+        .collect();
+    // `git ls-files -s`: "<mode> <blob> <stage>\t<path>".
+    let copies: Vec<String> = tracked
+        .lines()
+        .filter_map(|line| {
+            let (meta, path) = line.split_once('\t')?;
+            let blob = meta.split_whitespace().nth(1)?;
+            let original = shared_blobs.get(blob)?;
+            Some(format!("{path} = {original}"))
+        })
+        .collect();
+    assert!(
+        copies.is_empty(),
+        "tracked copies of ../shared files (read them in place instead):\n{}",
+        copies.join("\n")
+    );
+}

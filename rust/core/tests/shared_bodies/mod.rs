@@ -45,6 +45,11 @@ impl Shared {
         self.file(name)
     }
 
+    /// Counts `n` bodies read some other way (e.g. hashed by git).
+    pub fn count(&mut self, n: usize) {
+        self.read += n;
+    }
+
     /// A file that is not a body (an index, a manifest).
     pub fn file(&self, name: &str) -> Vec<u8> {
         let path = self.dir.join(name);
@@ -83,6 +88,6 @@ impl Drop for Shared {
 
 /// A line on stderr that libtest does not capture, so it shows in the CI log; one write, so
 /// it is not split by the runner's own lines.
-fn say(line: &str) {
+pub fn say(line: &str) {
     let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
 }
