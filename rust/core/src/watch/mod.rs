@@ -31,7 +31,7 @@ use crate::config::{Config, Scheme};
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
 use crate::model::{Discovery, Member, Warning};
-use crate::publish::{Generation, Publisher};
+use crate::publish::{Generation, Next, Publisher};
 
 /// What the watcher knows now.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -67,6 +67,11 @@ pub struct MembershipChange {
 impl Generation for MembershipChange {
     fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// Members carried: a log of changes of a large set is bounded by what it holds.
+    fn weight(&self) -> usize {
+        1 + self.added.len() + self.removed.len() + self.members.len()
     }
 }
 
@@ -143,6 +148,16 @@ impl MembershipWatcher {
 
     pub async fn changed(&self, known_generation: u64) -> Result<MembershipState> {
         self.publisher.changed(known_generation).await
+    }
+
+    /// Blocks until there is a change after generation `after` and returns the first one (see
+    /// [`Publisher::next_change`]); a `Closed` error at once when closed, also while waiting.
+    pub fn next_change(
+        &self,
+        after: u64,
+        timeout: Duration,
+    ) -> Result<Option<Next<MembershipState, MembershipChange>>> {
+        self.publisher.next_change(after, timeout)
     }
 
     /// Calls `callback` with the full set (as `added`) once known, then with every change,
