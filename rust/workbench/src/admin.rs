@@ -4,7 +4,7 @@
 //! | method & path | body | effect |
 //! |---|---|---|
 //! | GET `/_workbench/state` | | apps, tasks (ids, states, addresses), leader |
-//! | GET `/_workbench/stats` | | `{"total": n, "requests": {"/v2/apps/x": n}}` |
+//! | GET `/_workbench/stats` | | `{"total": n, "connections": n, "requests": {"/v2/apps/x": n}}` |
 //! | POST `/_workbench/stats/reset` | | zero the counters |
 //! | POST `/_workbench/apps` | an app as in the cluster file | add an app (events) |
 //! | POST `/_workbench/apps/delete` | `{"app": "/x"}` | delete it (events) |
@@ -216,8 +216,19 @@ impl Admin {
         lock(&self.shared.stats).values().sum()
     }
 
+    /// Clears the request counters and the connection count.
     pub fn reset_stats(&self) {
         lock(&self.shared.stats).clear();
+        self.shared
+            .connections
+            .store(0, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// TCP connections accepted (admin requests included) since start or the last reset.
+    pub fn connections_accepted(&self) -> u64 {
+        self.shared
+            .connections
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The tasks of `app_id`, in listing order (empty if no such app).
@@ -420,6 +431,7 @@ pub fn handle_http(shared: &Arc<Shared>, req: &Request) -> Reply {
                 let counts = admin.request_counts();
                 ok(J::obj()
                     .with("total", J::int(counts.values().sum::<u64>() as i64))
+                    .with("connections", J::int(admin.connections_accepted() as i64))
                     .with(
                         "requests",
                         J::Obj(

@@ -7,25 +7,27 @@ pub mod select;
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
+use reqwest::StatusCode;
+
 use crate::config::Config;
-use crate::error::{Error, ErrorKind, Result};
-use crate::http::{Fetched, HttpClient};
+use crate::error::Result;
+use crate::http::{HttpClient, Service};
 use crate::model::{Discovery, Warning};
+use crate::watch::AppLook;
 
 use self::api::Task;
 use self::select::SelectPolicy;
 
-const SERVICE: &str = "Marathon";
-
-/// What one app contributed.
-pub(crate) enum AppOutcome {
-    Found(Discovery),
-    Missing(Warning),
-}
+/// Marathon as the transport sees it: its name and how its error bodies are quoted.
+pub const SERVICE: Service = Service {
+    name: "Marathon",
+    hint: api::error_hint,
+};
 
 /// Decodes an app body and selects its members (pure; also used by the watcher).
 pub fn members_of_app_body(app_id: &str, body: &[u8], policy: &SelectPolicy) -> Result<Discovery> {
-    let app = api::parse_app(body).map_err(|e| e.context(format!("{SERVICE} app {app_id}")))?;
+    let app =
+        api::parse_app(body).map_err(|e| e.context(format!("{} app {app_id}", SERVICE.name)))?;
     let mut found = Discovery::default();
     let mut tasks = Vec::new();
     for value in app.tasks.clone().unwrap_or_default() {
@@ -45,31 +47,44 @@ async fn fetch_app(
     config: &Config,
     app_id: &str,
     policy: &SelectPolicy,
-) -> Result<AppOutcome> {
+) -> Result<AppLook> {
     // App ids are validated to `[a-z0-9.-]` segments, so they need no escaping.
     let path = format!("/v2/apps{app_id}");
-    match http.get(SERVICE, &config.marathon_endpoints, &path).await? {
-        Fetched::Body { body, from } => members_of_app_body(app_id, &body, policy)
-            .map(AppOutcome::Found)
-            .map_err(|e| e.context(from)),
-        Fetched::NotFound { body, .. } => {
-            let said = api::error_message(&body)
+    let reply = http
+        .get(&SERVICE, &config.marathon_endpoints, &path)
+        .await?;
+    match reply.status {
+        s if s.is_success() => members_of_app_body(app_id, &reply.body, policy)
+            .map(AppLook::found)
+            .map_err(|e| e.context(&reply.from)),
+        // An authoritative "no such app" (Marathon answers it only for apps it does not
+        // have; a standby redirects, a leaderless one answers 5xx), never retried.
+        StatusCode::NOT_FOUND => {
+            let said = api::error_message(&reply.body)
                 .map(|m| format!(" ({m})"))
                 .unwrap_or_default();
-            Ok(AppOutcome::Missing(Warning::app(
-                app_id,
-                format!("Marathon has no such app{said}"),
-            )))
+            Ok(AppLook {
+                found: Discovery {
+                    members: Vec::new(),
+                    warnings: vec![Warning::app(
+                        app_id,
+                        format!("Marathon has no such app{said}"),
+                    )],
+                },
+                missing: true,
+            })
         }
+        _ => Err(http.unexpected(&SERVICE, &reply)),
     }
 }
 
-/// Fetches `apps` in parallel (bounded), in the given order; any non-404 failure fails all.
+/// Fetches `apps` in parallel (bounded); the looks come back in the given order. Any
+/// failure other than a missing app fails all.
 pub(crate) async fn fetch_apps(
     http: &HttpClient,
     config: &Config,
     apps: &[String],
-) -> Result<Vec<AppOutcome>> {
+) -> Result<Vec<(String, AppLook)>> {
     let policy = SelectPolicy::from_config(config);
     // Futures built up front (not in a stream's `map` closure): keeps the whole future `Send`
     // for spawning, which a closure over borrowed arguments defeats.
@@ -77,41 +92,14 @@ pub(crate) async fn fetch_apps(
         .iter()
         .map(|app| fetch_app(http, config, app, &policy))
         .collect();
-    stream::iter(fetches)
+    let looks: Vec<AppLook> = stream::iter(fetches)
         .buffered(http.limits().concurrency)
         .try_collect()
-        .await
+        .await?;
+    Ok(apps.iter().cloned().zip(looks).collect())
 }
 
-/// All apps' outcomes as one discovery, plus the ids of the apps Marathon does not have.
-pub(crate) fn merge(outcomes: Vec<AppOutcome>) -> (Discovery, Vec<String>) {
-    let mut found = Discovery::default();
-    let mut missing = Vec::new();
-    for outcome in outcomes {
-        match outcome {
-            AppOutcome::Found(d) => {
-                found.members.extend(d.members);
-                found.warnings.extend(d.warnings);
-            }
-            AppOutcome::Missing(w) => {
-                missing.push(w.app_id.clone().unwrap_or_default());
-                found.warnings.push(w);
-            }
-        }
-    }
-    (found, missing)
-}
-
-pub async fn discover(http: &HttpClient, config: &Config) -> Result<Discovery> {
-    let (found, missing) = merge(fetch_apps(http, config, &config.apps).await?);
-    if missing.len() == config.apps.len() {
-        return Err(Error::new(
-            ErrorKind::NotFound,
-            format!(
-                "Marathon has none of the configured apps: {}",
-                missing.join(", ")
-            ),
-        ));
-    }
-    Ok(found)
+/// Every configured app, looked at once.
+pub(crate) async fn look_all(http: &HttpClient, config: &Config) -> Result<Vec<(String, AppLook)>> {
+    fetch_apps(http, config, &config.apps).await
 }

@@ -7,15 +7,18 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokio::time::{sleep_until, Instant};
 
+use super::reconnect_pause;
 use super::sse::{SseEvent, SseParser};
-use super::{reconnect_pause, Tracker};
-use crate::config::{normalize_app_id, Config};
+use crate::config::normalize_app_id;
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::HttpClient;
-use crate::marathon::{fetch_apps, merge, AppOutcome};
-use crate::model::Discovery;
+use crate::http::Service;
+use crate::marathon::{self, fetch_apps};
+use crate::membership::Core;
 
-const SERVICE: &str = "Marathon event stream";
+const SERVICE: Service = Service {
+    name: "Marathon event stream",
+    hint: crate::marathon::api::error_hint,
+};
 /// Events that can change which tasks are members, or their health.
 pub const EVENT_TYPES: &[&str] = &[
     "status_update_event",
@@ -26,12 +29,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "deployment_success",
     "deployment_failed",
 ];
-/// Events about one app close together are fetched once.
-const DEBOUNCE: Duration = Duration::from_millis(100);
 /// The largest event we accept (Marathon's are a few KiB; light deployment plans are small).
 const MAX_EVENT_BYTES: usize = 4 << 20;
-/// A stream that lived this long counts as healthy: the next reconnect starts from a short pause.
-const STABLE_AFTER: Duration = Duration::from_secs(30);
 
 pub fn events_path() -> String {
     let filters: Vec<String> = EVENT_TYPES
@@ -59,50 +58,25 @@ pub fn affected_apps(event: &SseEvent, apps: &[String]) -> Option<Vec<String>> {
     apps.contains(&app).then(|| vec![app])
 }
 
-async fn full_resync(config: &Config, http: &HttpClient, tracker: &mut Tracker) -> Result<()> {
+async fn full_resync(core: &Core) -> Result<()> {
     // Unlike a one-shot discovery, no app at all is a state to follow, not an error.
-    let (found, _missing) = merge(fetch_apps(http, config, &config.apps).await?);
-    tracker.replace_all(found);
+    let looks = marathon::look_all(&core.http, &core.config).await?;
+    core.tracker().replace_all(looks);
     Ok(())
 }
 
-async fn refresh(
-    config: &Config,
-    http: &HttpClient,
-    tracker: &mut Tracker,
-    apps: Vec<String>,
-) -> Result<()> {
-    let outcomes = fetch_apps(http, config, &apps).await?;
-    let patched = apps
-        .into_iter()
-        .zip(outcomes)
-        .map(|(app, outcome)| match outcome {
-            AppOutcome::Found(d) => (app, d),
-            AppOutcome::Missing(w) => (
-                app,
-                Discovery {
-                    members: Vec::new(),
-                    warnings: vec![w],
-                },
-            ),
-        })
-        .collect();
-    tracker.replace_apps(patched);
+async fn refresh(core: &Core, apps: Vec<String>) -> Result<()> {
+    let looks = fetch_apps(&core.http, &core.config, &apps).await?;
+    core.tracker().replace_apps(looks);
     Ok(())
 }
 
-/// Why a stream ended.
-enum Ended {
-    /// Dropped, failed or idle: reconnect (with a full resync).
-    Reconnect(Error),
-}
+/// Why a stream ended: dropped, failed or idle. The caller reconnects (with a full resync).
+struct Ended(Error);
 
-async fn read_stream(
-    config: &Config,
-    http: &HttpClient,
-    tracker: &mut Tracker,
-    response: reqwest::Response,
-) -> Ended {
+async fn read_stream(core: &Core, response: reqwest::Response) -> Ended {
+    let config = &core.config;
+    let name = SERVICE.name;
     let mut body = response.bytes_stream();
     let mut parser = SseParser::new(MAX_EVENT_BYTES);
     let mut dirty: BTreeSet<String> = BTreeSet::new();
@@ -117,51 +91,59 @@ async fn read_stream(
                     Ok(events) => {
                         for event in events {
                             if let Some(apps) = affected_apps(&event, &config.apps) {
-                                log::debug!("{SERVICE}: {} concerns {apps:?}", event.event);
+                                log::debug!("{name}: {} concerns {apps:?}", event.event);
                                 dirty.extend(apps);
-                                debounce.get_or_insert_with(|| Instant::now() + DEBOUNCE);
+                                debounce.get_or_insert_with(|| Instant::now() + config.event_debounce);
                             }
                         }
                     }
-                    Err(e) => return Ended::Reconnect(e.context(SERVICE)),
+                    Err(e) => return Ended(e.context(name)),
                 },
-                Some(Err(e)) => return Ended::Reconnect(Error::new(ErrorKind::Network, format!("{SERVICE}: the stream broke ({})", e.without_url()))),
-                None => return Ended::Reconnect(Error::new(ErrorKind::Network, format!("{SERVICE}: Marathon closed the stream"))),
+                Some(Err(e)) => return Ended(Error::new(ErrorKind::Network, format!("{name}: the stream broke ({})", e.without_url()))),
+                None => return Ended(Error::new(ErrorKind::Network, format!("{name}: Marathon closed the stream"))),
             },
             _ = sleep_until(idle_at) => {
-                return Ended::Reconnect(Error::new(ErrorKind::Timeout, format!("{SERVICE}: nothing received for {:?} (not even a heartbeat)", config.stream_idle_timeout)));
+                return Ended(Error::new(ErrorKind::Timeout, format!("{name}: nothing received for {:?} (not even a heartbeat)", config.stream_idle_timeout)));
             }
             _ = sleep_until(debounce.unwrap_or_else(far)), if debounce.is_some() => {
                 debounce = None;
                 let apps: Vec<String> = std::mem::take(&mut dirty).into_iter().collect();
-                if let Err(e) = refresh(config, http, tracker, apps).await {
-                    return Ended::Reconnect(e);
+                if let Err(e) = refresh(core, apps).await {
+                    return Ended(e);
                 }
             }
             _ = sleep_until(resync_at) => {
                 resync_at = Instant::now() + config.resync_interval;
-                if let Err(e) = full_resync(config, http, tracker).await {
-                    return Ended::Reconnect(e);
+                if let Err(e) = full_resync(core).await {
+                    return Ended(e);
                 }
             }
         }
     }
 }
 
-pub(super) async fn follow(config: Config, http: Arc<HttpClient>, mut tracker: Tracker) {
+/// Follows the stream forever: open it, resync, read until it ends, reconnect.
+///
+/// A reconnect whose stream opened and whose resync finished is a success: the pause before
+/// the next one starts short again. Only consecutive failures (to open, or to resync) make
+/// the pause grow, so a Marathon that drops streams now and then is followed closely, while
+/// one that is down is not hammered.
+pub(crate) async fn follow(core: Arc<Core>) {
     let path = events_path();
-    let mut attempt: u32 = 0;
+    let mut failures: u32 = 0;
+    let mut first = true;
     loop {
-        if attempt > 0 {
-            tokio::time::sleep(reconnect_pause(attempt - 1)).await;
+        if !first {
+            tokio::time::sleep(reconnect_pause(failures)).await;
         }
-        attempt = attempt.saturating_add(1);
+        first = false;
         // Open the stream first, then resync: whatever changes after the resync's reads is
         // then on the stream, so nothing falls between the two.
-        let response = match http
+        let response = match core
+            .http
             .open_stream(
-                SERVICE,
-                &config.marathon_endpoints,
+                &SERVICE,
+                &core.config.marathon_endpoints,
                 &path,
                 "text/event-stream",
             )
@@ -169,20 +151,19 @@ pub(super) async fn follow(config: Config, http: Arc<HttpClient>, mut tracker: T
         {
             Ok(response) => response,
             Err(e) => {
-                tracker.failed(e);
+                core.tracker().failed(e);
+                failures = failures.saturating_add(1);
                 continue;
             }
         };
-        if let Err(e) = full_resync(&config, &http, &mut tracker).await {
-            tracker.failed(e);
+        if let Err(e) = full_resync(&core).await {
+            core.tracker().failed(e);
+            failures = failures.saturating_add(1);
             continue;
         }
-        let opened = Instant::now();
-        let Ended::Reconnect(why) = read_stream(&config, &http, &mut tracker, response).await;
-        tracker.failed(why);
-        if opened.elapsed() >= STABLE_AFTER {
-            attempt = 0;
-        }
+        failures = 0;
+        let Ended(why) = read_stream(&core, response).await;
+        core.tracker().failed(why);
     }
 }
 

@@ -22,16 +22,14 @@ pub mod sse;
 pub use marathon::affected_apps;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::config::{Config, Scheme};
-use crate::error::{Error, Result};
-use crate::http::HttpClient;
+use crate::config::Config;
+use crate::error::Error;
 use crate::model::{Discovery, Member, Warning};
-use crate::publish::{Generation, Next, Publisher};
+use crate::publish::{Generation, Publisher};
 
 /// What the watcher knows now.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -75,182 +73,102 @@ impl Generation for MembershipChange {
     }
 }
 
-/// A change callback; see [`MembershipWatcher::subscribe`].
+/// A change callback; see [`crate::Membership::subscribe`].
 pub type MembershipCallback = Box<dyn Fn(&MembershipChange) + Send + Sync>;
 
-fn welcome(state: &MembershipState) -> Option<MembershipChange> {
-    (state.generation > 0).then(|| MembershipChange {
-        generation: state.generation,
-        added: state.members.clone(),
-        removed: Vec::new(),
-        members: state.members.clone(),
-    })
-}
+/// The former name of the membership handle.
+pub type MembershipWatcher = crate::membership::Membership;
 
-/// Keeps a configuration's member set current. `Send + Sync`; dropping it (or
-/// [`close`](Self::close)) stops the background task. The task runs on the shared runtime;
-/// callbacks run on the watcher's own callback thread (see [`crate::publish`]).
-pub struct MembershipWatcher {
-    publisher: Publisher<MembershipState, MembershipChange>,
-}
-
-impl MembershipWatcher {
-    /// Starts watching; returns at once. The first full discovery arrives as generation 1.
-    pub fn start(config: Config) -> Result<MembershipWatcher> {
-        MembershipWatcher::start_from(config, None)
-    }
-
-    /// Starts from a discovery the caller already made (e.g. Carbon's synchronous `init()`),
-    /// published at once as generation 1; the watcher then follows changes from there.
-    pub fn start_from(config: Config, initial: Option<Discovery>) -> Result<MembershipWatcher> {
-        let handle = crate::runtime::handle()?;
-        let http = Arc::new(HttpClient::new(&config)?);
-        let publisher = Publisher::new(
-            MembershipState::default(),
-            welcome,
-            "membership watcher",
-            "mesos-discovery-member-callbacks",
-        );
-        let mut tracker = Tracker::new(publisher.clone());
-        if let Some(initial) = initial {
-            tracker.replace_all(initial);
-        }
-        let shutdown = publisher.shutdown_signal();
-        let task = async move {
-            match config.scheme {
-                Scheme::Marathon => marathon::follow(config, http, tracker).await,
-                Scheme::MesosDns => poll::follow(config, http, tracker).await,
-            }
-        };
-        handle.spawn(async move {
-            tokio::select! {
-                _ = shutdown => {}
-                _ = task => {}
-            }
-        });
-        Ok(MembershipWatcher { publisher })
-    }
-
-    /// The current snapshot; no I/O.
-    pub fn snapshot(&self) -> MembershipState {
-        self.publisher.current()
-    }
-
-    /// Blocks until the generation differs from `known_generation`; `Ok(None)` on timeout; a
-    /// `Closed` error once closed. Not for async code (use [`changed`](Self::changed)).
-    pub fn wait_for_change(
-        &self,
-        known_generation: u64,
-        timeout: Duration,
-    ) -> Result<Option<MembershipState>> {
-        self.publisher.wait_for_change(known_generation, timeout)
-    }
-
-    pub async fn changed(&self, known_generation: u64) -> Result<MembershipState> {
-        self.publisher.changed(known_generation).await
-    }
-
-    /// Blocks until there is a change after generation `after` and returns the first one (see
-    /// [`Publisher::next_change`]); a `Closed` error at once when closed, also while waiting.
-    pub fn next_change(
-        &self,
-        after: u64,
-        timeout: Duration,
-    ) -> Result<Option<Next<MembershipState, MembershipChange>>> {
-        self.publisher.next_change(after, timeout)
-    }
-
-    /// Calls `callback` with the full set (as `added`) once known, then with every change,
-    /// in order, on the watcher's callback thread; see [`crate::publish`] for the rules.
-    pub fn subscribe(&self, callback: MembershipCallback) -> u64 {
-        self.publisher.subscribe(callback)
-    }
-
-    pub fn unsubscribe(&self, id: u64) -> bool {
-        self.publisher.unsubscribe(id)
-    }
-
-    /// Stops watching. Idempotent, thread-safe, never blocks.
-    pub fn close(&self) {
-        self.publisher.close()
-    }
-
-    pub fn is_closed(&self) -> bool {
-        self.publisher.is_closed()
-    }
-}
-
-impl Drop for MembershipWatcher {
-    fn drop(&mut self) {
-        self.close();
-    }
-}
-
-impl std::fmt::Debug for MembershipWatcher {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MembershipWatcher")
-            .field("state", &self.snapshot())
-            .finish()
-    }
-}
+pub(crate) use marathon::follow as follow_marathon;
+pub(crate) use poll::follow as poll_mesos_dns;
 
 /// Identity of a member across refreshes.
 fn identity(m: &Member) -> (&str, u16, &str, &str) {
     (&m.host, m.port, &m.app_id, &m.task_id)
 }
 
-/// The background task's view: per-app results, merged and diffed into the publisher.
-struct Tracker {
+/// What one look at one app found.
+#[derive(Debug, Default)]
+pub(crate) struct AppLook {
+    pub found: Discovery,
+    /// The service has no such app (its warning is in `found`).
+    pub missing: bool,
+}
+
+impl AppLook {
+    pub fn found(found: Discovery) -> AppLook {
+        AppLook {
+            found,
+            missing: false,
+        }
+    }
+}
+
+/// Per-app results, merged and diffed into the publisher. Shared by a membership's
+/// refreshes and its background task (behind a mutex, one synchronous step at a time).
+pub(crate) struct Tracker {
     publisher: Publisher<MembershipState, MembershipChange>,
-    per_app: BTreeMap<String, Discovery>,
+    per_app: BTreeMap<String, AppLook>,
 }
 
 impl Tracker {
-    fn new(publisher: Publisher<MembershipState, MembershipChange>) -> Self {
+    pub fn new(publisher: Publisher<MembershipState, MembershipChange>, _config: &Config) -> Self {
         Tracker {
             publisher,
             per_app: BTreeMap::new(),
         }
     }
 
-    /// A full look: replaces everything.
-    fn replace_all(&mut self, found: Discovery) {
-        self.per_app.clear();
+    /// Splits one discovery into per-app looks (the configured apps first, in order).
+    pub fn bucket(found: Discovery, apps: &[String]) -> Vec<(String, AppLook)> {
+        let mut looks: BTreeMap<String, AppLook> = apps
+            .iter()
+            .map(|app| (app.clone(), AppLook::default()))
+            .collect();
         for m in found.members {
-            self.per_app
+            looks
                 .entry(m.app_id.clone())
                 .or_default()
+                .found
                 .members
                 .push(m);
         }
         for w in found.warnings {
-            self.per_app
+            looks
                 .entry(w.app_id.clone().unwrap_or_default())
                 .or_default()
+                .found
                 .warnings
                 .push(w);
         }
-        self.publish();
+        looks.into_iter().collect()
+    }
+
+    /// A full look: replaces everything. Returns the merged set (as a one-shot discovery
+    /// reports it).
+    pub fn replace_all(&mut self, looks: Vec<(String, AppLook)>) -> Discovery {
+        self.per_app = looks.into_iter().collect();
+        self.publish()
     }
 
     /// A look at some apps: replaces what is known of them.
-    fn replace_apps(&mut self, apps: Vec<(String, Discovery)>) {
-        for (app, found) in apps {
-            self.per_app.insert(app, found);
+    pub fn replace_apps(&mut self, looks: Vec<(String, AppLook)>) {
+        for (app, look) in looks {
+            self.per_app.insert(app, look);
         }
         self.publish();
     }
 
-    fn failed(&self, error: Error) {
-        log::warn!("membership watcher: {error}");
+    pub fn failed(&self, error: Error) {
+        log::warn!("membership: {error}");
         self.publisher.amend(|s| s.error = Some(error));
     }
 
-    fn publish(&self) {
+    fn publish(&self) -> Discovery {
         let mut merged = Discovery::default();
-        for found in self.per_app.values() {
-            merged.members.extend(found.members.iter().cloned());
-            merged.warnings.extend(found.warnings.iter().cloned());
+        for look in self.per_app.values() {
+            merged.members.extend(look.found.members.iter().cloned());
+            merged.warnings.extend(look.found.warnings.iter().cloned());
         }
         merged.normalize();
         let before = self.publisher.current();
@@ -268,20 +186,21 @@ impl Tracker {
             .filter(|m| !new.contains(&identity(m)))
             .cloned()
             .collect();
-        if before.generation > 0 && added.is_empty() && removed.is_empty() {
-            self.publisher.amend(|s| {
-                s.members = merged.members;
-                s.warnings = merged.warnings;
-                s.error = None;
-            });
-            return;
-        }
-        let generation = before.generation + 1;
         for w in &merged.warnings {
             if !before.warnings.contains(w) {
                 log::warn!("{w}");
             }
         }
+        if before.generation > 0 && added.is_empty() && removed.is_empty() {
+            let snapshot = merged.clone();
+            self.publisher.amend(|s| {
+                s.members = snapshot.members;
+                s.warnings = snapshot.warnings;
+                s.error = None;
+            });
+            return merged;
+        }
+        let generation = before.generation + 1;
         let change = MembershipChange {
             generation,
             added,
@@ -290,11 +209,12 @@ impl Tracker {
         };
         let state = MembershipState {
             generation,
-            members: merged.members,
-            warnings: merged.warnings,
+            members: merged.members.clone(),
+            warnings: merged.warnings.clone(),
             error: None,
         };
         self.publisher.publish(state, Some(change));
+        merged
     }
 }
 
