@@ -92,13 +92,24 @@ fn scale_kill_delete_are_seen() {
     wb.admin().delete_app("/wso2/manager").unwrap();
     let s = until(&w, s, |s| count(s, "/wso2/manager") == 0);
     assert_eq!(count(&s, "/wso2/worker"), 2);
-    assert!(
-        s.warnings
+    // The kills are applied at once; the refetch that confirms them finds the app gone and
+    // says so (a warning, no new generation).
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let s = w.snapshot();
+        if s.warnings
             .iter()
-            .any(|w| w.app_id.as_deref() == Some("/wso2/manager")),
-        "{:?}",
-        s.warnings
-    );
+            .any(|w| w.app_id.as_deref() == Some("/wso2/manager"))
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no warning about the deleted app: {:?}",
+            s.warnings
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     w.close();
     assert!(w.wait_for_change(s.generation, WAIT).is_err(), "closed");
 }

@@ -20,6 +20,7 @@
 //! | GET `/_workbench/events` | | `{"open_streams": n}` |
 //! | POST `/_workbench/events/drop` | | abort every `/v2/events` stream |
 //! | POST `/_workbench/events/stall` | `{"stalled": bool}` | stop/resume sending |
+//! | POST `/_workbench/events/mute` | `{"muted": bool}` | changes happen without events (lost) |
 //! | POST `/_workbench/events/emit` | `{"event_type", "data": {…}}` | publish a raw event |
 //!
 //! Errors: 400 (bad JSON, invalid request) or 404 (unknown app/task), body `{"error": "…"}`.
@@ -175,6 +176,12 @@ impl Admin {
     /// Stalls (or resumes) every stream: open, but nothing sent, not even heartbeats.
     pub fn stall_event_streams(&self, stalled: bool) {
         self.shared.hub.set_stalled(stalled);
+    }
+
+    /// Mutes (or unmutes) events: while muted, changes publish no events at all, as when
+    /// Marathon's event bus loses them; only a fetch sees such a change.
+    pub fn mute_events(&self, muted: bool) {
+        self.shared.hub.set_muted(muted);
     }
 
     pub fn open_event_streams(&self) -> usize {
@@ -413,6 +420,12 @@ struct StallBody {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct MuteBody {
+    muted: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct EmitBody {
     event_type: String,
     data: serde_json::Value,
@@ -524,6 +537,10 @@ pub fn handle_http(shared: &Arc<Shared>, req: &Request) -> Reply {
             }
             ("POST", "/_workbench/events/stall") => {
                 admin.stall_event_streams(parse::<StallBody>(req)?.stalled);
+                done(Ok(()))
+            }
+            ("POST", "/_workbench/events/mute") => {
+                admin.mute_events(parse::<MuteBody>(req)?.muted);
                 done(Ok(()))
             }
             ("POST", "/_workbench/events/emit") => {

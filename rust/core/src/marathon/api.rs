@@ -28,6 +28,17 @@ pub struct App {
     pub port_definitions: Option<Vec<PortDefinition>>,
     /// Marathon ≤ 1.4 IP-per-task.
     pub ip_address: Option<IpAddressDefinition>,
+    /// When this definition was written (any change, a scale included); tasks carry the
+    /// version they were launched with.
+    pub version: Option<String>,
+    pub version_info: Option<VersionInfo>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionInfo {
+    /// The last change other than a scale: every version since has this configuration.
+    pub last_config_change_at: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

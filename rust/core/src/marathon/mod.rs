@@ -3,7 +3,10 @@
 //! concurrency, each answer decoded and selected by pure code.
 
 pub mod api;
+pub mod events;
 pub mod select;
+
+use std::collections::BTreeMap;
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
@@ -15,7 +18,7 @@ use crate::http::{HttpClient, Service};
 use crate::model::{Discovery, Warning};
 use crate::watch::AppLook;
 
-use self::api::Task;
+use self::api::{App, Task};
 use self::select::SelectPolicy;
 
 /// Marathon as the transport sees it: its name and how its error bodies are quoted.
@@ -24,14 +27,34 @@ pub const SERVICE: Service = Service {
     hint: api::error_hint,
 };
 
+/// What a fetch of one app leaves for applying its events at once: the definition
+/// (networking, ports, versions) and every task the fetch decoded, members or not.
+#[derive(Debug, Default)]
+pub struct Definition {
+    /// The app, its `tasks` taken out.
+    pub app: App,
+    pub tasks: BTreeMap<String, Task>,
+}
+
 /// Decodes an app body and selects its members (pure; also used by the watcher).
 pub fn members_of_app_body(app_id: &str, body: &[u8], policy: &SelectPolicy) -> Result<Discovery> {
-    let app =
+    look_at_app_body(app_id, body, policy).map(|(found, _)| found)
+}
+
+/// [`members_of_app_body`], keeping the decoded definition and tasks.
+pub fn look_at_app_body(
+    app_id: &str,
+    body: &[u8],
+    policy: &SelectPolicy,
+) -> Result<(Discovery, Definition)> {
+    let mut app =
         api::parse_app(body).map_err(|e| e.context(format!("{} app {app_id}", SERVICE.name)))?;
     let mut found = Discovery::default();
-    let mut tasks = Vec::new();
-    for value in app.tasks.clone().unwrap_or_default() {
-        match Task::from_value(value, app.id.as_deref().unwrap_or(app_id)) {
+    let raw_tasks = app.tasks.take().unwrap_or_default();
+    let mut tasks = Vec::with_capacity(raw_tasks.len());
+    let enclosing = app.id.clone().unwrap_or_else(|| app_id.to_string());
+    for value in raw_tasks {
+        match Task::from_value(value, &enclosing) {
             Ok(task) => tasks.push(task),
             Err(why) => found.warnings.push(Warning::app(app_id, why)),
         }
@@ -39,7 +62,8 @@ pub fn members_of_app_body(app_id: &str, body: &[u8], policy: &SelectPolicy) -> 
     let (members, warnings) = select::select(&app, &tasks, policy);
     found.members = members;
     found.warnings.extend(warnings);
-    Ok(found)
+    let tasks = tasks.into_iter().map(|t| (t.id.clone(), t)).collect();
+    Ok((found, Definition { app, tasks }))
 }
 
 async fn fetch_app(
@@ -54,8 +78,12 @@ async fn fetch_app(
         .get(&SERVICE, &config.marathon_endpoints, &path)
         .await?;
     match reply.status {
-        s if s.is_success() => members_of_app_body(app_id, &reply.body, policy)
-            .map(AppLook::found)
+        s if s.is_success() => look_at_app_body(app_id, &reply.body, policy)
+            .map(|(found, definition)| AppLook {
+                found,
+                definition: Some(definition),
+                ..AppLook::default()
+            })
             .map_err(|e| e.context(&reply.from)),
         // An authoritative "no such app" (Marathon answers it only for apps it does not
         // have; a standby redirects, a leaderless one answers 5xx), never retried.
@@ -72,6 +100,7 @@ async fn fetch_app(
                     )],
                 },
                 missing: true,
+                ..AppLook::default()
             })
         }
         _ => Err(http.unexpected(&SERVICE, &reply)),

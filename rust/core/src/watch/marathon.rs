@@ -1,17 +1,18 @@
 //! Following Marathon's event stream.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokio::time::{sleep_until, Instant};
 
-use super::reconnect_pause;
 use super::sse::{SseEvent, SseParser};
+use super::{reconnect_pause, Applied};
 use crate::config::normalize_app_id;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::Service;
+use crate::marathon::events::Deployment;
 use crate::marathon::{self, fetch_apps};
 use crate::membership::Core;
 
@@ -22,6 +23,7 @@ const SERVICE: Service = Service {
 /// Events that can change which tasks are members, or their health.
 pub const EVENT_TYPES: &[&str] = &[
     "status_update_event",
+    "deployment_info",
     "instance_changed_event",
     "health_status_changed_event",
     "instance_health_changed_event",
@@ -40,22 +42,36 @@ pub fn events_path() -> String {
     format!("/v2/events?{}", filters.join("&"))
 }
 
-/// The configured apps an event concerns; `None` when it concerns none of them.
+/// The configured apps an event concerns; `None` when it concerns none of them. An event whose
+/// app cannot be read (malformed data, a deployment without a readable plan) concerns them
+/// all: it leads to a refetch, never to a change by itself.
 pub fn affected_apps(event: &SseEvent, apps: &[String]) -> Option<Vec<String>> {
-    if !EVENT_TYPES.contains(&event.event.as_str()) {
+    if !EVENT_TYPES.contains(&event.event.as_str()) || apps.is_empty() {
         return None;
     }
+    let ours = |named: Vec<String>| {
+        let hit: Vec<String> = named.into_iter().filter(|a| apps.contains(a)).collect();
+        (!hit.is_empty()).then_some(hit)
+    };
     if event.event.starts_with("deployment_") {
-        // Light deployment events do not list their apps: look at all of ours.
-        return Some(apps.to_vec());
+        return match marathon::events::deployment(&event.data) {
+            Some(deployment) => ours(deployment.apps()),
+            // Marathon's older deployment_success carries only the plan id.
+            None => Some(apps.to_vec()),
+        };
     }
-    let data: serde_json::Value = serde_json::from_str(&event.data).ok()?;
-    let app = data
+    let Ok(data) = serde_json::from_str::<serde_json::Value>(&event.data) else {
+        return Some(apps.to_vec());
+    };
+    let Some(app) = data
         .get("appId")
-        .or_else(|| data.get("runSpecId"))?
-        .as_str()?;
+        .or_else(|| data.get("runSpecId"))
+        .and_then(|a| a.as_str())
+    else {
+        return Some(apps.to_vec());
+    };
     let app = normalize_app_id(app).ok()?;
-    apps.contains(&app).then(|| vec![app])
+    ours(vec![app])
 }
 
 async fn full_resync(core: &Core) -> Result<()> {
@@ -74,27 +90,108 @@ async fn refresh(core: &Core, apps: Vec<String>) -> Result<()> {
 /// Why a stream ended: dropped, failed or idle. The caller reconnects (with a full resync).
 struct Ended(Error);
 
+/// When each app is next refetched: the earliest any event asked for.
+#[derive(Default)]
+struct Due(BTreeMap<String, Instant>);
+
+impl Due {
+    fn ask(&mut self, app: &str, within: Duration) {
+        let at = Instant::now() + within;
+        let due = self.0.entry(app.to_string()).or_insert(at);
+        *due = (*due).min(at);
+    }
+
+    fn next(&self) -> Option<Instant> {
+        self.0.values().min().copied()
+    }
+
+    /// The apps due now, forgotten (their refetch is about to start).
+    fn take_due(&mut self) -> Vec<String> {
+        let now = Instant::now();
+        let apps: Vec<String> = self
+            .0
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(app, _)| app.clone())
+            .collect();
+        for app in &apps {
+            self.0.remove(app);
+        }
+        apps
+    }
+}
+
+/// Handles one event: applies a status update at once when it decides alone, notes a
+/// deployment's versions, and asks for the refetches that confirm or replace that. Returns
+/// whether anything was applied (the caller publishes once per batch).
+fn handle_event(core: &Core, event: &SseEvent, due: &mut Due) -> bool {
+    let config = &core.config;
+    let name = SERVICE.name;
+    let Some(apps) = affected_apps(event, &config.apps) else {
+        return false;
+    };
+    log::debug!("{name}: {} concerns {apps:?}", event.event);
+    match event.event.as_str() {
+        "status_update_event" if config.apply_events => {
+            let outcome = match marathon::events::status_update(&event.data) {
+                Ok(update) => core.tracker().apply_status(&update),
+                Err(why) => Applied::Refetch(why),
+            };
+            match outcome {
+                Applied::Changed => {
+                    for app in &apps {
+                        due.ask(app, config.confirm_delay);
+                    }
+                    return true;
+                }
+                Applied::Unchanged => {}
+                Applied::Refetch(why) => {
+                    log::debug!("{name}: {why}; refetching {apps:?}");
+                    for app in &apps {
+                        due.ask(app, config.event_debounce);
+                    }
+                }
+            }
+        }
+        // A deployment starting changes no task yet; it says which versions its tasks run.
+        "deployment_info" => {
+            let deployment =
+                marathon::events::deployment(&event.data).unwrap_or_else(|| Deployment {
+                    version: None,
+                    actions: apps.iter().map(|a| (a.clone(), String::new())).collect(),
+                });
+            core.tracker().note_deployment(&deployment);
+        }
+        _ => {
+            for app in &apps {
+                due.ask(app, config.event_debounce);
+            }
+        }
+    }
+    false
+}
+
 async fn read_stream(core: &Core, response: reqwest::Response) -> Ended {
     let config = &core.config;
     let name = SERVICE.name;
     let mut body = response.bytes_stream();
     let mut parser = SseParser::new(MAX_EVENT_BYTES);
-    let mut dirty: BTreeSet<String> = BTreeSet::new();
-    let mut debounce: Option<Instant> = None;
+    let mut due = Due::default();
     let mut resync_at = Instant::now() + config.resync_interval;
     let far = || Instant::now() + Duration::from_secs(86_400);
     loop {
         let idle_at = Instant::now() + config.stream_idle_timeout;
+        let next_due = due.next();
         tokio::select! {
             chunk = body.next() => match chunk {
                 Some(Ok(bytes)) => match parser.feed(&bytes) {
                     Ok(events) => {
-                        for event in events {
-                            if let Some(apps) = affected_apps(&event, &config.apps) {
-                                log::debug!("{name}: {} concerns {apps:?}", event.event);
-                                dirty.extend(apps);
-                                debounce.get_or_insert_with(|| Instant::now() + config.event_debounce);
-                            }
+                        let mut applied = false;
+                        for event in &events {
+                            applied |= handle_event(core, event, &mut due);
+                        }
+                        if applied {
+                            core.tracker().publish();
                         }
                     }
                     Err(e) => return Ended(e.context(name)),
@@ -105,15 +202,17 @@ async fn read_stream(core: &Core, response: reqwest::Response) -> Ended {
             _ = sleep_until(idle_at) => {
                 return Ended(Error::new(ErrorKind::Timeout, format!("{name}: nothing received for {:?} (not even a heartbeat)", config.stream_idle_timeout)));
             }
-            _ = sleep_until(debounce.unwrap_or_else(far)), if debounce.is_some() => {
-                debounce = None;
-                let apps: Vec<String> = std::mem::take(&mut dirty).into_iter().collect();
-                if let Err(e) = refresh(core, apps).await {
-                    return Ended(e);
+            _ = sleep_until(next_due.unwrap_or_else(far)), if next_due.is_some() => {
+                let apps = due.take_due();
+                if !apps.is_empty() {
+                    if let Err(e) = refresh(core, apps).await {
+                        return Ended(e);
+                    }
                 }
             }
             _ = sleep_until(resync_at) => {
                 resync_at = Instant::now() + config.resync_interval;
+                due = Due::default();
                 if let Err(e) = full_resync(core).await {
                     return Ended(e);
                 }
@@ -212,6 +311,31 @@ mod tests {
         );
         assert_eq!(
             affected_apps(&ev("status_update_event", "not json"), &apps),
+            Some(apps.clone()),
+            "malformed: refetch every app"
+        );
+        assert_eq!(
+            affected_apps(
+                &ev(
+                    "deployment_info",
+                    r#"{"plan":{"steps":[{"action":"ScaleApplication","app":"/wso2/b"}]}}"#
+                ),
+                &apps
+            ),
+            Some(vec!["/wso2/b".into()])
+        );
+        assert_eq!(
+            affected_apps(
+                &ev(
+                    "deployment_success",
+                    r#"{"plan":{"steps":[{"action":"ScaleApplication","app":"/other"}]}}"#
+                ),
+                &apps
+            ),
+            None
+        );
+        assert_eq!(
+            affected_apps(&ev("status_update_event", r#"{"appId":"/wso2/a"}"#), &[]),
             None
         );
         assert_eq!(

@@ -13,6 +13,7 @@
 //! (host, port, app, task): a change of state or health updates the snapshot in place without
 //! a new generation; an identity appearing or going is a change (`added` / `removed`).
 
+mod apply;
 mod marathon;
 mod poll;
 pub mod sse;
@@ -28,6 +29,9 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::error::Error;
+use crate::marathon::events::{is_marathon_time, Deployment, StatusUpdate};
+use crate::marathon::select::SelectPolicy;
+use crate::marathon::Definition;
 use crate::model::{Discovery, Member, Warning};
 use crate::publish::{Generation, Publisher};
 
@@ -87,35 +91,126 @@ fn identity(m: &Member) -> (&str, u16, &str, &str) {
     (&m.host, m.port, &m.app_id, &m.task_id)
 }
 
-/// What one look at one app found.
+/// What the last look at one app found, and what events changed since.
 #[derive(Debug, Default)]
 pub(crate) struct AppLook {
     pub found: Discovery,
     /// The service has no such app (its warning is in `found`).
     pub missing: bool,
+    /// Marathon: the definition and tasks behind `found`, for applying events at once.
+    pub definition: Option<Definition>,
+    /// App versions announced since the look by scale-only deployments of this app.
+    pub scaled_to: BTreeSet<String>,
+    /// A deployment that changes more than the instance count began since the look: no
+    /// event is applied at once until the next look.
+    pub stale: bool,
+    /// Events were applied to `found` since the look.
+    pub applied: bool,
 }
 
 impl AppLook {
     pub fn found(found: Discovery) -> AppLook {
         AppLook {
             found,
-            missing: false,
+            ..AppLook::default()
         }
     }
 }
+
+/// What applying one event did.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Applied {
+    /// The member set (or a member's state) may have changed: publish.
+    Changed,
+    /// Nothing to do.
+    Unchanged,
+    /// The event cannot decide alone (why): refetch its app.
+    Refetch(String),
+}
+
+/// Scale-only versions remembered per app between looks; more means a look is overdue.
+const MAX_SCALED_TO: usize = 64;
 
 /// Per-app results, merged and diffed into the publisher. Shared by a membership's
 /// refreshes and its background task (behind a mutex, one synchronous step at a time).
 pub(crate) struct Tracker {
     publisher: Publisher<MembershipState, MembershipChange>,
     per_app: BTreeMap<String, AppLook>,
+    policy: SelectPolicy,
 }
 
 impl Tracker {
-    pub fn new(publisher: Publisher<MembershipState, MembershipChange>, _config: &Config) -> Self {
+    pub fn new(publisher: Publisher<MembershipState, MembershipChange>, config: &Config) -> Self {
         Tracker {
             publisher,
             per_app: BTreeMap::new(),
+            policy: SelectPolicy::from_config(config),
+        }
+    }
+
+    /// Applies a task status event at once when it decides the task's membership alone
+    /// (see [`apply`]). Publishing is left to the caller ([`Tracker::publish`]), once per
+    /// batch of events.
+    pub fn apply_status(&mut self, update: &StatusUpdate) -> Applied {
+        match apply::decide(update, self.per_app.get(&update.app_id), &self.policy) {
+            apply::Verdict::Nothing => Applied::Unchanged,
+            apply::Verdict::Refetch(why) => Applied::Refetch(why),
+            apply::Verdict::Decided { task, member } => {
+                let look = self.per_app.entry(update.app_id.clone()).or_default();
+                let id = update.task_id.as_str();
+                let before = look.found.members.iter().find(|m| m.task_id == id).cloned();
+                let same = before == member;
+                look.found.members.retain(|m| m.task_id != id);
+                look.found
+                    .warnings
+                    .retain(|w| w.task_id.as_deref() != Some(id));
+                look.found.members.extend(member);
+                if let Some(definition) = look.definition.as_mut() {
+                    match task {
+                        Some(task) => {
+                            definition.tasks.insert(update.task_id.clone(), *task);
+                        }
+                        None => {
+                            definition.tasks.remove(id);
+                        }
+                    }
+                }
+                if same {
+                    return Applied::Unchanged;
+                }
+                look.applied = true;
+                Applied::Changed
+            }
+        }
+    }
+
+    /// A deployment began: remember the versions a scale-only one stands for, and stop
+    /// applying events of an app whose configuration changes until it is looked at again.
+    pub fn note_deployment(&mut self, deployment: &Deployment) {
+        for app in deployment.apps() {
+            let Some(look) = self.per_app.get_mut(&app) else {
+                continue;
+            };
+            let current = look
+                .definition
+                .as_ref()
+                .and_then(|d| d.app.version.as_deref());
+            let already_seen = match (deployment.version.as_deref(), current) {
+                (Some(v), Some(c)) if is_marathon_time(v) && is_marathon_time(c) => v <= c,
+                _ => false,
+            };
+            if already_seen {
+                continue;
+            }
+            match &deployment.version {
+                Some(v) if deployment.only_scales(&app) && look.scaled_to.len() < MAX_SCALED_TO => {
+                    look.scaled_to.insert(v.clone());
+                }
+                _ => {
+                    log::debug!("{app}: a deployment changes more than its scale; events wait for a refetch");
+                    look.stale = true;
+                }
+            }
         }
     }
 
@@ -151,9 +246,21 @@ impl Tracker {
         self.publish()
     }
 
-    /// A look at some apps: replaces what is known of them.
+    /// A look at some apps: replaces what is known of them. Where events were applied since
+    /// the last look, the look wins; a disagreement is logged (debug).
     pub fn replace_apps(&mut self, looks: Vec<(String, AppLook)>) {
         for (app, look) in looks {
+            if let Some(before) = self.per_app.get(&app).filter(|b| b.applied) {
+                let old: BTreeSet<_> = before.found.members.iter().map(identity).collect();
+                let new: BTreeSet<_> = look.found.members.iter().map(identity).collect();
+                if old != new {
+                    log::debug!(
+                        "{app}: the refetch disagrees with the events applied (only applied: {:?}; only fetched: {:?}); the refetch wins",
+                        old.difference(&new).collect::<Vec<_>>(),
+                        new.difference(&old).collect::<Vec<_>>()
+                    );
+                }
+            }
             self.per_app.insert(app, look);
         }
         self.publish();
@@ -164,7 +271,9 @@ impl Tracker {
         self.publisher.amend(|s| s.error = Some(error));
     }
 
-    fn publish(&self) -> Discovery {
+    /// Merges every app's members, diffs them against the published set and publishes a
+    /// change when identities came or went (else updates the snapshot in place).
+    pub fn publish(&self) -> Discovery {
         let mut merged = Discovery::default();
         for look in self.per_app.values() {
             merged.members.extend(look.found.members.iter().cloned());
