@@ -380,11 +380,12 @@ enum mesos_discovery_result mesos_discovery_client_subscribe_json(const struct m
 enum mesos_discovery_result mesos_discovery_client_unsubscribe(const struct mesos_discovery_client *client,
                                                                uint64_t id);
 
-// Writes the member set the client's watcher holds now, without any I/O and without starting
-// the watcher: its generation to `*out_generation` and the members (with warnings) to `*out`
-// (free it with `mesos_discovery_members_free`). Before the first wait or subscribe (no
-// watcher) and until its first discovery completes: generation 0 and no members. After
-// `mesos_discovery_client_close`: the last state known. Never blocks on the network.
+// Writes the member set the client knows now, without any I/O and without starting the
+// watcher: its generation to `*out_generation` and the members (with warnings) to `*out`
+// (free it with `mesos_discovery_members_free`). The client's one-shot discoveries and its
+// watcher feed the same set; before the first of them completes: generation 0 and no
+// members. After `mesos_discovery_client_close`: the last state known. Never blocks on the
+// network.
 //
 // # Safety
 // `client` is NULL or a live client; the out-parameters are valid for writes.

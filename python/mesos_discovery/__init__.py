@@ -564,9 +564,10 @@ class Client(_Handle):
         return _watch(self.wait, poll)
 
     def snapshot(self) -> Dict[str, Any]:
-        """The member state the client's watcher holds now, as :meth:`wait` returns it, without
-        any I/O and without starting the watcher: generation 0 and no members before the first
-        wait, watch or subscription (and until its first discovery completes)."""
+        """The member state the client knows now, as :meth:`wait` returns it, without any I/O
+        and without starting the watcher. One-shot discoveries (:meth:`members`,
+        :meth:`discover`) and the watcher feed the same set (one core membership per client):
+        generation 0 and no members before the first of them completes."""
         return self._call(lambda raw: _json_call(_library().mesos_discovery_client_snapshot_json, raw))
 
     def on_change(self, callback: Callable[[Dict[str, Any]], None]) -> "Subscription":

@@ -66,3 +66,61 @@ def test_steady_rss_over_many_subscriptions(workbench_url):
     # would show as MiBs; allocator noise stays well under 4 MiB (measured: < 100 KiB).
     print(f"RSS before {before} KiB, growth over 250 subscription rounds {grown} KiB")
     assert grown < 4096, f"RSS grew by {grown} KiB over 250 subscription rounds"
+
+
+def test_steady_rss_over_ten_thousand_changes(workbench_url):
+    """One client follows an app of its own through 10,000 changes (the workbench scales it
+    between one and two tasks; each step is one change, applied from its event): the process's
+    RSS stays flat. MD_LEAK_CHANGES sets another count (for a quick look)."""
+    import http.client
+    import json
+    import threading
+    import urllib.parse
+
+    url = urllib.parse.urlsplit(workbench_url)
+    admin = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+
+    def post(path, body):
+        admin.request("POST", "/_workbench/" + path, json.dumps(body), {"Content-Type": "application/json"})
+        reply = admin.getresponse()
+        reply.read()
+        assert reply.status == 200, f"{path}: {reply.status}"
+
+    total = int(os.environ.get("MD_LEAK_CHANGES", "10000"))
+    app_id = f"/leak/changes{os.getpid()}"
+    post("apps", {"id": app_id, "instances": 1, "network": "host", "ports": [{"name": "hazelcast"}]})
+    seen = {"changes": 0, "members": 0}
+    changed = threading.Condition()
+
+    def on_change(change):
+        with changed:
+            seen["changes"] += 1
+            seen["members"] = len(change["members"])
+            changed.notify_all()
+
+    def step(instances):
+        with changed:
+            before = seen["changes"]
+        post("scale", {"app": app_id, "instances": instances})
+        with changed:
+            if not changed.wait_for(lambda: seen["changes"] > before and seen["members"] == instances, 30):
+                raise AssertionError(f"no change to {instances} member(s) within 30 s: {seen}")
+
+    try:
+        with md.Client({"MARATHON_ENDPOINT": workbench_url, "MARATHON_APPLICATIONS": app_id}) as client:
+            client.on_change(on_change)
+            with changed:
+                assert changed.wait_for(lambda: seen["changes"] >= 1, 30)
+            for i in range(500):  # warm up: pools, queues, allocator arenas
+                step(2 if i % 2 == 0 else 1)
+            before, first = rss_kib(), seen["changes"]
+            for i in range(total):
+                step(2 if i % 2 == 0 else 1)
+            grown = rss_kib() - before
+            changes = seen["changes"] - first
+    finally:
+        post("apps/delete", {"app": app_id})
+        admin.close()
+    print(f"RSS before {before} KiB, change over {changes} changes {grown} KiB")
+    assert changes >= total
+    assert abs(grown) <= 2048, f"RSS moved by {grown} KiB over {changes} changes"

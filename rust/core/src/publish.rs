@@ -6,8 +6,13 @@
 //! caller's thread and never on the runtime, so a slow callback delays other callbacks but not
 //! detection. A panicking callback is caught and logged. Calling the publisher from a callback
 //! (even `close` or `unsubscribe`) is safe.
+//!
+//! Recent events are also kept in a bounded log, so a consumer that pulls instead of being
+//! called (a JNI thread) gets every event after the generation it saw, in order, with
+//! [`Publisher::next_change`]; one that fell further behind than the log reaches is told so
+//! ([`Next::Behind`]) and gets the current state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard};
@@ -21,6 +26,27 @@ use crate::error::{Error, ErrorKind, Result};
 /// change it announces. Waiters compare generations, never contents.
 pub trait Generation {
     fn generation(&self) -> u64;
+
+    /// What keeping this event in the log costs, in units of [`LOG_WEIGHT`] (e.g. members
+    /// carried); 1 unless the event says otherwise.
+    fn weight(&self) -> usize {
+        1
+    }
+}
+
+/// Most events the log keeps.
+pub const LOG_EVENTS: usize = 1024;
+/// Most total [`Generation::weight`] the log keeps (the newest event is always kept).
+pub const LOG_WEIGHT: usize = 65_536;
+
+/// What [`Publisher::next_change`] found after the generation the caller saw.
+#[derive(Debug)]
+pub enum Next<S, E> {
+    /// The first event after it.
+    Change(Arc<E>),
+    /// The events after it are no longer in the log (the caller fell behind, or asked with a
+    /// generation never published): the current state instead, for a resync.
+    Behind(S),
 }
 
 type Callback<E> = Arc<dyn Fn(&E) + Send + Sync>;
@@ -55,11 +81,49 @@ struct Inner<S, E> {
     state: S,
     closed: bool,
     dispatch: Option<mpsc::Sender<Dispatch<E>>>,
+    log: EventLog<E>,
 }
 
 enum Dispatch<E> {
-    Event(E),
+    Event(Arc<E>),
     Welcome(u64, E),
+}
+
+/// The recent events, oldest first, in generation order.
+struct EventLog<E> {
+    events: VecDeque<Arc<E>>,
+    weight: usize,
+}
+
+impl<E: Generation> EventLog<E> {
+    fn push(&mut self, event: Arc<E>) {
+        self.weight += event.weight();
+        self.events.push_back(event);
+        while self.events.len() > 1 && (self.events.len() > LOG_EVENTS || self.weight > LOG_WEIGHT)
+        {
+            if let Some(dropped) = self.events.pop_front() {
+                self.weight -= dropped.weight();
+            }
+        }
+    }
+
+    /// The first event after `after` given the state's generation `current`: `None` when
+    /// there is nothing newer, `Some(None)` when the events right after it are not in the log
+    /// (dropped, published without an event, or `after` was never published).
+    fn after(&self, after: u64, current: u64) -> Option<Option<Arc<E>>> {
+        if current == after {
+            return None;
+        }
+        let index = self.events.partition_point(|e| e.generation() <= after);
+        match self.events.get(index) {
+            // Generations are consecutive: an event with an older one before it follows
+            // `after` directly.
+            Some(event) if index > 0 || event.generation() == after.wrapping_add(1) => {
+                Some(Some(event.clone()))
+            }
+            _ => Some(None),
+        }
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -72,7 +136,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl<S, E> Publisher<S, E>
 where
     S: Generation + Clone + Send + 'static,
-    E: Generation + Send + 'static,
+    E: Generation + Send + Sync + 'static,
 {
     /// `name` appears in errors ("the membership watcher was closed"); `thread_name` names the
     /// callback thread (callers see it in their callbacks, debuggers in thread lists).
@@ -90,6 +154,10 @@ where
                     state: initial,
                     closed: false,
                     dispatch: None,
+                    log: EventLog {
+                        events: VecDeque::new(),
+                        weight: 0,
+                    },
                 }),
                 changed: Condvar::new(),
                 wake,
@@ -117,8 +185,12 @@ where
         }
         let generation = state.generation();
         inner.state = state;
-        if let (Some(event), Some(dispatch)) = (event, &inner.dispatch) {
-            let _ = dispatch.send(Dispatch::Event(event));
+        if let Some(event) = event {
+            let event = Arc::new(event);
+            if let Some(dispatch) = &inner.dispatch {
+                let _ = dispatch.send(Dispatch::Event(event.clone()));
+            }
+            inner.log.push(event);
         }
         drop(inner);
         self.shared.changed.notify_all();
@@ -178,6 +250,58 @@ where
                 return Err(self.closed_error());
             }
         }
+    }
+
+    /// Blocks until there is an event after generation `after` and returns the first one (so a
+    /// caller that passes each answer's generation back sees every event, in order, none
+    /// twice); `Ok(None)` once `timeout` passes; a `Closed` error at once when closed, also
+    /// while waiting. [`Next::Behind`] when the log no longer reaches back to `after`.
+    /// Not for async code (use [`next_change_async`](Self::next_change_async)).
+    pub fn next_change(&self, after: u64, timeout: Duration) -> Result<Option<Next<S, E>>> {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut inner = lock(&self.shared.inner);
+        loop {
+            if let Some(next) = self.next_in(&inner, after)? {
+                return Ok(Some(next));
+            }
+            let wait = match deadline {
+                None => Duration::from_secs(3600),
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left,
+                    _ => return Ok(None),
+                },
+            };
+            inner = self
+                .shared
+                .changed
+                .wait_timeout(inner, wait)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// Async [`next_change`](Self::next_change), without a timeout.
+    pub async fn next_change_async(&self, after: u64) -> Result<Next<S, E>> {
+        let mut wake = self.shared.wake.subscribe();
+        loop {
+            if let Some(next) = self.next_in(&lock(&self.shared.inner), after)? {
+                return Ok(next);
+            }
+            if wake.changed().await.is_err() {
+                return Err(self.closed_error());
+            }
+        }
+    }
+
+    fn next_in(&self, inner: &Inner<S, E>, after: u64) -> Result<Option<Next<S, E>>> {
+        if inner.closed {
+            return Err(self.closed_error());
+        }
+        Ok(match inner.log.after(after, inner.state.generation()) {
+            None => None,
+            Some(Some(event)) => Some(Next::Change(event)),
+            Some(None) => Some(Next::Behind(inner.state.clone())),
+        })
     }
 
     /// Calls `callback` first with the welcome event of the current state (when there is
@@ -259,7 +383,7 @@ where
                         break;
                     };
                     let (event, only) = match &message {
-                        Dispatch::Event(e) => (e, None),
+                        Dispatch::Event(e) => (&**e, None),
                         Dispatch::Welcome(id, e) => (e, Some(*id)),
                     };
                     let targets: Vec<(u64, Callback<E>)> = lock(&shared.callbacks)
@@ -366,5 +490,112 @@ mod tests {
         p.publish(S(1), Some(S(1)));
         rx.recv_timeout(Duration::from_secs(5)).unwrap();
         assert!(p.is_closed());
+    }
+
+    fn change(next: Option<Next<S, S>>) -> u64 {
+        match next {
+            Some(Next::Change(e)) => e.0,
+            other => panic!("expected a change, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn next_change_walks_every_event_in_order_and_reports_falling_behind() {
+        let p: Publisher<S, S> = Publisher::new(S(0), welcome, "test publisher", "test-callbacks");
+        let short = Duration::from_millis(20);
+        assert!(p.next_change(0, short).unwrap().is_none());
+        for g in 1..=3 {
+            p.publish(S(g), Some(S(g)));
+        }
+        assert_eq!(change(p.next_change(0, short).unwrap()), 1);
+        assert_eq!(change(p.next_change(1, short).unwrap()), 2);
+        assert_eq!(change(p.next_change(2, short).unwrap()), 3);
+        assert!(p.next_change(3, short).unwrap().is_none());
+        // A generation never published (ahead of the state) gets the state back.
+        match p.next_change(u64::MAX, short).unwrap() {
+            Some(Next::Behind(state)) => assert_eq!(state, S(3)),
+            other => panic!("{other:?}"),
+        }
+        // Past the log's reach: the oldest events are gone, a caller that far back resyncs.
+        for g in 4..=(LOG_EVENTS as u64 + 10) {
+            p.publish(S(g), Some(S(g)));
+        }
+        match p.next_change(1, short).unwrap() {
+            Some(Next::Behind(state)) => assert_eq!(state.0, LOG_EVENTS as u64 + 10),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(change(p.next_change(20, short).unwrap()), 21);
+    }
+
+    #[derive(Clone, Debug, PartialEq)]
+    struct Heavy(u64);
+    impl Generation for Heavy {
+        fn generation(&self) -> u64 {
+            self.0
+        }
+        fn weight(&self) -> usize {
+            LOG_WEIGHT / 2
+        }
+    }
+
+    #[test]
+    fn the_log_is_bounded_by_weight_and_keeps_the_newest_event() {
+        let p: Publisher<Heavy, Heavy> =
+            Publisher::new(Heavy(0), |_| None, "test publisher", "test-callbacks");
+        for g in 1..=5 {
+            p.publish(Heavy(g), Some(Heavy(g)));
+        }
+        let short = Duration::from_millis(20);
+        assert!(matches!(p.next_change(2, short), Ok(Some(Next::Behind(_)))));
+        assert!(matches!(p.next_change(3, short), Ok(Some(Next::Change(e))) if e.0 == 4));
+        assert!(matches!(p.next_change(4, short), Ok(Some(Next::Change(e))) if e.0 == 5));
+    }
+
+    #[test]
+    fn a_blocked_next_change_wakes_at_once_on_a_change_and_on_close() {
+        let p: Publisher<S, S> = Publisher::new(S(0), welcome, "test publisher", "test-callbacks");
+        let waiter = p.clone();
+        let t = std::thread::spawn(move || waiter.next_change(0, Duration::from_secs(600)));
+        std::thread::sleep(Duration::from_millis(50));
+        p.publish(S(1), Some(S(1)));
+        assert_eq!(change(t.join().unwrap().unwrap()), 1);
+
+        let waiter = p.clone();
+        let started = Instant::now();
+        let t = std::thread::spawn(move || waiter.next_change(1, Duration::from_secs(600)));
+        std::thread::sleep(Duration::from_millis(50));
+        p.close();
+        let err = t.join().unwrap().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Closed);
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "woken by close, not a timeout"
+        );
+    }
+
+    #[test]
+    fn next_change_async_returns_events_and_ends_on_close() {
+        let p: Publisher<S, S> = Publisher::new(S(0), welcome, "test publisher", "test-callbacks");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let waiter = p.clone();
+        let publisher = p.clone();
+        let got = rt.block_on(async move {
+            let wait = tokio::spawn(async move { waiter.next_change_async(0).await });
+            tokio::task::yield_now().await;
+            publisher.publish(S(1), Some(S(1)));
+            wait.await.unwrap()
+        });
+        assert!(matches!(got, Ok(Next::Change(e)) if e.0 == 1));
+        let waiter = p.clone();
+        let got = rt.block_on(async move {
+            let wait = tokio::spawn(async move { waiter.next_change_async(1).await });
+            tokio::task::yield_now().await;
+            p.close();
+            wait.await.unwrap()
+        });
+        assert_eq!(got.unwrap_err().kind(), ErrorKind::Closed);
     }
 }

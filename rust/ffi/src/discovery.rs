@@ -1,14 +1,13 @@
-//! The discovery client: a handle over the core's `Discoverer` (one-shot discovery) and, from
-//! the first wait or subscribe on, its `MembershipWatcher` (waits, snapshots, member-change
-//! callbacks); members as C structs or JSON.
+//! The discovery client: a handle over one core `Membership` (one HTTP client): one-shot
+//! discoveries are its refreshes; from the first wait or subscribe on it is also kept current
+//! (waits, member-change callbacks); snapshots read what it knows. Members as C structs or JSON.
 
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 use std::time::Duration;
 
-use core_api::discovery::Discoverer;
-use core_api::watch::{MembershipChange, MembershipState, MembershipWatcher};
-use core_api::{Config, Discovery, EnvOverlay, Error, Member, Result};
+use core_api::watch::{MembershipChange, MembershipState};
+use core_api::{Config, Discovery, EnvOverlay, Error, Member, Membership, Result};
 use serde::Serialize;
 
 use crate::error::mesos_discovery_result;
@@ -22,15 +21,18 @@ use crate::{blocking, panic};
 /// free with `mesos_discovery_client_free`. Usable from many threads at once; it keeps its
 /// HTTP connections between calls.
 pub struct mesos_discovery_client {
-    discoverer: Discoverer,
-    /// The membership watcher (started by the first wait or subscribe) and the callbacks on it.
-    watching: Watching<MembershipWatcher, MemberCallback>,
+    membership: Arc<Membership>,
+    /// The same membership once watching (from the first wait or subscribe) and the callbacks
+    /// on it.
+    watching: Watching<Membership, MemberCallback>,
 }
 
 impl mesos_discovery_client {
-    fn watcher(&self) -> Result<Arc<MembershipWatcher>> {
-        self.watching
-            .get_or_start(|| MembershipWatcher::start(self.discoverer.config().clone()))
+    fn watcher(&self) -> Result<Arc<Membership>> {
+        self.watching.get_or_start(|| {
+            self.membership.watch()?;
+            Ok(self.membership.clone())
+        })
     }
 
     fn wait(&self, known_generation: u64, timeout_ms: u32) -> Result<Option<MembershipState>> {
@@ -38,13 +40,10 @@ impl mesos_discovery_client {
         self.watcher()?.wait_for_change(known_generation, timeout)
     }
 
-    /// The watcher's current state without I/O: generation 0 and no members while no watcher
-    /// runs (nothing waited on or subscribed to yet).
+    /// What the membership knows now, without I/O: generation 0 and no members before its
+    /// first discovery (one-shot or watch).
     fn snapshot(&self) -> MembershipState {
-        self.watching
-            .current()
-            .map(|w| w.snapshot())
-            .unwrap_or_default()
+        self.membership.snapshot()
     }
 
     /// Ends watching: subscriptions end, the watcher stops and wakes its waiters.
@@ -245,9 +244,8 @@ pub unsafe extern "C" fn mesos_discovery_client_new(
             pairs.push((key, value));
         }
         let config = Config::from_map_with_env(pairs, overlay)?;
-        let discoverer = Discoverer::new(config)?;
         out.write(into_handle(mesos_discovery_client {
-            discoverer,
+            membership: Arc::new(Membership::open(config)?),
             watching: Watching::new("client"),
         }));
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
@@ -267,7 +265,7 @@ pub unsafe extern "C" fn mesos_discovery_client_free(client: *mut mesos_discover
 
 unsafe fn discover(client: *const mesos_discovery_client, timeout_ms: u32) -> Result<Discovery> {
     let client = borrow(client, "client")?;
-    blocking::run(timeout_ms, client.discoverer.discover())
+    blocking::run(timeout_ms, client.membership.refresh())
 }
 
 /// Discovers the members once, blocking for at most `timeout_ms` (`0`: the configuration's
@@ -619,11 +617,12 @@ pub unsafe extern "C" fn mesos_discovery_client_unsubscribe(
     })
 }
 
-/// Writes the member set the client's watcher holds now, without any I/O and without starting
-/// the watcher: its generation to `*out_generation` and the members (with warnings) to `*out`
-/// (free it with `mesos_discovery_members_free`). Before the first wait or subscribe (no
-/// watcher) and until its first discovery completes: generation 0 and no members. After
-/// `mesos_discovery_client_close`: the last state known. Never blocks on the network.
+/// Writes the member set the client knows now, without any I/O and without starting the
+/// watcher: its generation to `*out_generation` and the members (with warnings) to `*out`
+/// (free it with `mesos_discovery_members_free`). The client's one-shot discoveries and its
+/// watcher feed the same set; before the first of them completes: generation 0 and no
+/// members. After `mesos_discovery_client_close`: the last state known. Never blocks on the
+/// network.
 ///
 /// # Safety
 /// `client` is NULL or a live client; the out-parameters are valid for writes.

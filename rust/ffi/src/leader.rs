@@ -145,8 +145,12 @@ impl Subscription {
 
 impl mesos_discovery_detector {
     fn watcher(&self) -> Result<Arc<LeaderWatcher>> {
-        self.watching
-            .get_or_start(|| LeaderWatcher::start(self.url.clone(), self.opts.clone()))
+        self.watching.get_or_start(|| {
+            Ok(Arc::new(LeaderWatcher::start(
+                self.url.clone(),
+                self.opts.clone(),
+            )?))
+        })
     }
 
     fn wait(&self, known_generation: u64, timeout_ms: u32) -> Result<Option<LeaderState>> {

@@ -94,7 +94,7 @@ impl CoreWatcher for core_api::zk::LeaderWatcher {
     }
 }
 
-impl CoreWatcher for core_api::MembershipWatcher {
+impl CoreWatcher for core_api::Membership {
     fn unsubscribe(&self, id: u64) -> bool {
         self.unsubscribe(id)
     }
@@ -158,7 +158,7 @@ impl<W: CoreWatcher, C> Watching<W, C> {
     }
 
     /// The watcher, started by `start` on first use.
-    pub(crate) fn get_or_start(&self, start: impl FnOnce() -> Result<W>) -> Result<Arc<W>> {
+    pub(crate) fn get_or_start(&self, start: impl FnOnce() -> Result<Arc<W>>) -> Result<Arc<W>> {
         let mut slot = lock(&self.watcher);
         if self.closed.load(Ordering::SeqCst) {
             return Err(self.closed_error());
@@ -166,7 +166,7 @@ impl<W: CoreWatcher, C> Watching<W, C> {
         if let Some(watcher) = slot.as_ref() {
             return Ok(watcher.clone());
         }
-        let watcher = Arc::new(start()?);
+        let watcher = start()?;
         *slot = Some(watcher.clone());
         Ok(watcher)
     }

@@ -17,6 +17,7 @@ pub struct Classes {
     pub master: GlobalRef,
     pub leader_state: GlobalRef,
     pub membership_snapshot: GlobalRef,
+    pub membership_change: GlobalRef,
     /// Same order as [`EXCEPTION_CLASSES`].
     pub exceptions: Vec<GlobalRef>,
 }
@@ -45,6 +46,7 @@ pub fn init(env: &mut JNIEnv) -> jni::errors::Result<()> {
         master: global(env, &format!("{PACKAGE}/MesosMaster"))?,
         leader_state: global(env, &format!("{PACKAGE}/LeaderState"))?,
         membership_snapshot: global(env, &format!("{PACKAGE}/MembershipSnapshot"))?,
+        membership_change: global(env, &format!("{PACKAGE}/MembershipChange"))?,
         exceptions,
     };
     let _ = CLASSES.set(classes);

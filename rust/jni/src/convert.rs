@@ -5,8 +5,9 @@
 use jni::objects::{JClass, JObject, JObjectArray, JString, JValue};
 use jni::sys::jsize;
 use jni::JNIEnv;
+use mesos_discovery::publish::Next;
 use mesos_discovery::zk::LeaderState;
-use mesos_discovery::{Discovery, Member, MembershipState};
+use mesos_discovery::{Discovery, Member, MembershipChange, MembershipState};
 use serde_json::Value;
 
 use crate::boundary::{invalid, Failure, NativeResult};
@@ -325,6 +326,36 @@ fn new_membership_snapshot<'a>(
             JValue::Object(&message),
         ],
     )?)
+}
+
+/// A `MembershipChange(long generation, MesosMember[] added, MesosMember[] removed,
+/// MesosMember[] members, boolean resync)`: the core's change, or — when the caller fell behind
+/// the core's log of changes — the current set with `resync` and no added/removed.
+pub fn membership_change<'local>(
+    env: &mut JNIEnv<'local>,
+    next: &Next<MembershipState, MembershipChange>,
+) -> NativeResult<JObject<'local>> {
+    let class = classes::as_class(&cached()?.membership_change);
+    env.with_local_frame_returning_local(8, |env| {
+        let (generation, added, removed, members, resync) = match next {
+            Next::Change(c) => (c.generation, &c.added[..], &c.removed[..], &c.members[..], false),
+            Next::Behind(state) => (state.generation, &[][..], &[][..], &state.members[..], true),
+        };
+        let added = member_array(env, added)?;
+        let removed = member_array(env, removed)?;
+        let members = member_array(env, members)?;
+        Ok(env.new_object(
+            class,
+            "(J[Lorg/wso2/carbon/clustering/mesos/MesosMember;[Lorg/wso2/carbon/clustering/mesos/MesosMember;[Lorg/wso2/carbon/clustering/mesos/MesosMember;Z)V",
+            &[
+                JValue::Long(generation as i64),
+                JValue::Object(&added),
+                JValue::Object(&removed),
+                JValue::Object(&members),
+                JValue::Bool(u8::from(resync)),
+            ],
+        )?)
+    })
 }
 
 #[cfg(test)]

@@ -2,23 +2,24 @@
 //! each, all through [`run`]. Timeouts arrive as milliseconds; zero or less means the core's
 //! default.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use jni::objects::{JClass, JObjectArray, JString};
 use jni::sys::{jboolean, jint, jlong, jobject, jobjectArray, jstring, JNI_FALSE};
 use jni::JNIEnv;
-use mesos_discovery::config::{Config, EnvOverlay, KNOWN_KEYS};
-use mesos_discovery::discovery::Discoverer;
+use mesos_discovery::config::{merge_layers, Config, EnvOverlay, KNOWN_KEYS};
 use mesos_discovery::zk::{self, DetectOptions, LeaderWatcher, ZkUrl};
-use mesos_discovery::{Error, ErrorKind, MembershipWatcher};
+use mesos_discovery::{Error, ErrorKind, Membership};
 
 use crate::boundary::{invalid, run, NativeResult};
 use crate::registry::Registry;
 use crate::{convert, errors, logging};
 
-static DISCOVERERS: Registry<Discoverer> = Registry::new("member discoverer");
+/// `MemberDiscoverer`s: memberships refreshed on demand, never watching.
+static DISCOVERERS: Registry<Membership> = Registry::new("member discoverer");
 static WATCHERS: Registry<LeaderWatcher> = Registry::new("leader watcher");
-static MEMBER_WATCHERS: Registry<MembershipWatcher> = Registry::new("membership watcher");
+static MEMBER_WATCHERS: Registry<Membership> = Registry::new("membership watcher");
 
 /// Longest single wait a Java watcher thread asks for, so it can notice its own close.
 const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -104,8 +105,7 @@ pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_dis
         let pairs = convert::string_pairs(env, &keys, &values)?;
         // Java already resolved the environment / system property / parameter order.
         let config = Config::from_map_with_env(pairs, EnvOverlay::Ignore)?;
-        let discoverer = Discoverer::new(config)?;
-        Ok(DISCOVERERS.insert(discoverer))
+        Ok(DISCOVERERS.insert(Membership::open(config)?))
     })
 }
 
@@ -119,7 +119,7 @@ pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_dis
 ) -> jobject {
     run(&mut env, std::ptr::null_mut(), |env| {
         let discoverer = DISCOVERERS.get(id)?;
-        let found = discoverer.discover_blocking()?;
+        let found = discoverer.refresh_blocking()?;
         Ok(convert::discovery(env, &found)?.into_raw())
     })
 }
@@ -235,9 +235,10 @@ pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_wat
 }
 
 /// Validates the configuration and starts a membership watcher; returns its id. With
-/// `discover_first`, one full discovery runs here first (blocking, its failure thrown) and
-/// the watcher starts from it as generation 1 (what Carbon's synchronous `init()` needs);
-/// otherwise it returns at once and the first discovery arrives as generation 1.
+/// `discover_first`, the membership's first refresh (a full discovery) runs here (blocking,
+/// its failure thrown) and the watch continues from it as generation 1 (what Carbon's
+/// synchronous `init()` needs); otherwise it returns at once and the first discovery arrives
+/// as generation 1. Either way one core membership, so one HTTP client, does it all.
 #[no_mangle]
 pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_memberWatcherOpen<
     'l,
@@ -251,14 +252,49 @@ pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_mem
     run(&mut env, 0, |env| {
         let pairs = convert::string_pairs(env, &keys, &values)?;
         let config = Config::from_map_with_env(pairs, EnvOverlay::Ignore)?;
-        let initial = if discover_first != JNI_FALSE {
-            Some(Discoverer::new(config.clone())?.discover_blocking()?)
-        } else {
-            None
-        };
-        let watcher = MembershipWatcher::start_from(config, initial)?;
-        Ok(MEMBER_WATCHERS.insert(watcher))
+        open_membership(config, discover_first != JNI_FALSE)
     })
+}
+
+/// [`memberWatcherOpen`](Java_org_wso2_carbon_clustering_mesos_internal_Native_memberWatcherOpen)
+/// for Carbon: the axis2 parameters (`keys`/`values`), the JVM's system properties and the
+/// environment as layers, merged by the core (environment > system property > parameter).
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_memberWatcherOpenLayered<
+    'l,
+>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    keys: JObjectArray<'l>,
+    values: JObjectArray<'l>,
+    property_keys: JObjectArray<'l>,
+    property_values: JObjectArray<'l>,
+    env_keys: JObjectArray<'l>,
+    env_values: JObjectArray<'l>,
+    discover_first: jboolean,
+) -> jlong {
+    run(&mut env, 0, |env| {
+        let parameters = convert::string_pairs(env, &keys, &values)?;
+        let properties = convert::string_pairs(env, &property_keys, &property_values)?;
+        let environment: BTreeMap<String, String> =
+            convert::string_pairs(env, &env_keys, &env_values)?
+                .into_iter()
+                .collect();
+        let merged = merge_layers(parameters, properties, EnvOverlay::EnvWins, |key| {
+            environment.get(key).cloned()
+        })?;
+        let config = Config::from_map_with_env(merged, EnvOverlay::Ignore)?;
+        open_membership(config, discover_first != JNI_FALSE)
+    })
+}
+
+fn open_membership(config: Config, discover_first: bool) -> NativeResult<jlong> {
+    let membership = Membership::open(config)?;
+    if discover_first {
+        membership.refresh_blocking()?;
+    }
+    membership.watch()?;
+    Ok(MEMBER_WATCHERS.insert(membership))
 }
 
 #[no_mangle]
@@ -296,6 +332,31 @@ pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_mem
         let timeout = millis(timeout_ms).unwrap_or(MAX_WAIT).min(MAX_WAIT);
         match watcher.wait_for_change(generation as u64, timeout)? {
             Some(state) => Ok(convert::membership_snapshot(env, &state)?.into_raw()),
+            None => Ok(std::ptr::null_mut()),
+        }
+    })
+}
+
+/// Blocks until the member set has a change after generation `after` and returns it (the
+/// first such change, so a caller passing each answer's generation back sees every change in
+/// order), or null once `timeout_ms` passes. Closing the watcher wakes it at once with
+/// `MesosClosedException`. A caller further behind than the core's log gets the current set
+/// marked `resync`.
+#[no_mangle]
+pub extern "system" fn Java_org_wso2_carbon_clustering_mesos_internal_Native_memberWatcherNextChange<
+    'l,
+>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    id: jlong,
+    after: jlong,
+    timeout_ms: jlong,
+) -> jobject {
+    run(&mut env, std::ptr::null_mut(), |env| {
+        let watcher = MEMBER_WATCHERS.get(id)?;
+        let timeout = millis(timeout_ms).unwrap_or(MAX_WAIT).min(MAX_WAIT);
+        match watcher.publisher().next_change(after as u64, timeout)? {
+            Some(next) => Ok(convert::membership_change(env, &next)?.into_raw()),
             None => Ok(std::ptr::null_mut()),
         }
     })

@@ -666,7 +666,12 @@ impl World {
         let out = self.set_task_state(task_id, state, message)?;
         if !state.is_active() {
             let (a, t) = self.locate_task(task_id)?;
-            self.apps[a].tasks.remove(t);
+            let gone = self.apps[a].tasks.remove(t);
+            // Mesos offers a finished task's ports again (else a long run of launches and
+            // kills reuses a live task's port once the range is spent).
+            for port in &gone.host_ports {
+                self.used_host_ports[gone.agent].remove(port);
+            }
         }
         Ok(out)
     }

@@ -70,6 +70,11 @@ impl Generation for MembershipChange {
     fn generation(&self) -> u64 {
         self.generation
     }
+
+    /// Members carried: a log of changes of a large set is bounded by what it holds.
+    fn weight(&self) -> usize {
+        1 + self.added.len() + self.removed.len() + self.members.len()
+    }
 }
 
 /// A change callback; see [`crate::Membership::subscribe`].

@@ -1,6 +1,7 @@
 package org.wso2.carbon.clustering.mesos;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -8,14 +9,16 @@ import java.util.Properties;
 import org.apache.axis2.description.Parameter;
 
 /**
- * Resolves the scheme's configuration the way the original Carbon Mesos scheme did, per key:
- * the environment variable, else the Java system property, else the axis2.xml clustering
- * parameter. Blank values count as unset.
+ * Hands the scheme's configuration to the core as the original Carbon Mesos scheme read it: the
+ * environment, the Java system properties and the axis2.xml clustering parameters, as three
+ * layers. The core decides the order (environment &gt; system property &gt; parameter, per
+ * key; blank counts as unset) and reads only its own keys from the environment and the system
+ * properties; this class only converts.
  *
- * <p>Only keys of the core's vocabulary are read from the environment and system properties.
- * axis2 parameters that look like ours ({@code MARATHON_…}, {@code MESOS_…}, …) but are not in
- * the vocabulary are passed on too, so the core rejects the typo by name instead of silently
- * using a default; Carbon's own parameters (domain, localMemberHost, …) are left alone.
+ * <p>Which axis2 parameters are ours: the keys of the core's vocabulary, and the ones that look
+ * like ours ({@code MARATHON_…}, {@code MESOS_…}, …) but are not in it, so the core rejects the
+ * typo by name instead of silently using a default. Carbon's own parameters (domain,
+ * localMemberHost, …) are left out.
  */
 final class CarbonParameters {
 
@@ -26,30 +29,49 @@ final class CarbonParameters {
     private CarbonParameters() {
     }
 
-    static Map<String, String> resolve(Map<String, Parameter> parameters, Collection<String> knownKeys,
+    /**
+     * The three layers: the map itself holds our axis2 parameters (as text, blank ones too: the
+     * core treats them as unset); the system properties and the environment ride along.
+     * {@link MembershipWatcher} passes all three to the core.
+     */
+    static final class Layers extends LinkedHashMap<String, String> {
+        private static final long serialVersionUID = 1L;
+        private final Map<String, String> systemProperties;
+        private final Map<String, String> environment;
+
+        Layers(Map<String, String> systemProperties, Map<String, String> environment) {
+            this.systemProperties = Collections.unmodifiableMap(systemProperties);
+            this.environment = Collections.unmodifiableMap(environment);
+        }
+
+        Map<String, String> systemProperties() {
+            return systemProperties;
+        }
+
+        Map<String, String> environment() {
+            return environment;
+        }
+    }
+
+    static Layers resolve(Map<String, Parameter> parameters, Collection<String> knownKeys,
             Map<String, String> env, Properties systemProperties) {
-        Map<String, String> config = new LinkedHashMap<String, String>();
-        for (String key : knownKeys) {
-            String value = nonBlank(env.get(key));
-            if (value == null) {
-                value = nonBlank(systemProperties.getProperty(key));
-            }
-            if (value == null) {
-                value = parameterValue(parameters, key);
-            }
-            if (value != null) {
-                config.put(key, value);
+        Map<String, String> properties = new LinkedHashMap<String, String>();
+        if (systemProperties != null) {
+            for (String name : systemProperties.stringPropertyNames()) {
+                properties.put(name, systemProperties.getProperty(name));
             }
         }
+        Layers layers = new Layers(properties,
+                env == null ? Collections.<String, String>emptyMap() : new LinkedHashMap<String, String>(env));
         if (parameters != null) {
-            for (String name : parameters.keySet()) {
-                if (name != null && !knownKeys.contains(name) && looksLikeOurs(name)) {
-                    String value = parameterValue(parameters, name);
-                    config.put(name, value == null ? "" : value);
+            for (Map.Entry<String, Parameter> entry : parameters.entrySet()) {
+                String name = entry.getKey();
+                if (name != null && (knownKeys.contains(name) || looksLikeOurs(name))) {
+                    layers.put(name, text(entry.getValue()));
                 }
             }
         }
-        return config;
+        return layers;
     }
 
     static boolean looksLikeOurs(String name) {
@@ -61,22 +83,7 @@ final class CarbonParameters {
         return false;
     }
 
-    private static String parameterValue(Map<String, Parameter> parameters, String key) {
-        if (parameters == null) {
-            return null;
-        }
-        Parameter parameter = parameters.get(key);
-        if (parameter == null || parameter.getValue() == null) {
-            return null;
-        }
-        return nonBlank(parameter.getValue().toString());
-    }
-
-    private static String nonBlank(String value) {
-        if (value == null) {
-            return null;
-        }
-        // Passwords keep their spaces: only all-blank values count as unset.
-        return value.trim().length() == 0 ? null : value;
+    private static String text(Parameter parameter) {
+        return parameter == null || parameter.getValue() == null ? "" : parameter.getValue().toString();
     }
 }

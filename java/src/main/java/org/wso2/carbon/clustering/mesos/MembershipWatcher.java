@@ -1,12 +1,11 @@
 package org.wso2.carbon.clustering.mesos;
 
 import java.io.Closeable;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 
 import org.wso2.carbon.clustering.mesos.internal.JulLogSink;
 import org.wso2.carbon.clustering.mesos.internal.LogSink;
@@ -17,7 +16,7 @@ import org.wso2.carbon.clustering.mesos.internal.NativeLog;
 /**
  * Keeps a configuration's member set current (live membership): Marathon's event stream with a
  * full resync on every reconnect, or Mesos-DNS polling, in the native core. Ask it with
- * {@link #snapshot()} (no I/O) and {@link #awaitChange}, or add
+ * {@link #snapshot()} (no I/O), {@link #awaitChange} and {@link #nextChange}, or add
  * {@link MesosMembershipListener}s.
  *
  * <pre>
@@ -29,29 +28,32 @@ import org.wso2.carbon.clustering.mesos.internal.NativeLog;
  * watcher.close();
  * </pre>
  *
- * <p>Listeners run on one Java daemon thread per watcher ({@code mesos-membership-watcher-N}),
- * which waits in native code for the next change: no native thread ever calls into Java.
- * While it has listeners that thread keeps the watcher alive, so close it when done; a watcher
- * without listeners is also freed once unreachable. {@link #close()} is idempotent,
- * thread-safe and may be called from a listener; afterwards every call throws
- * {@link MesosClosedException}.
+ * <p>What changed is the core's answer: listeners get the core's own changes, in order, none
+ * skipped; nothing here compares member lists. Listeners run on one Java daemon thread per
+ * watcher ({@code mesos-membership-watcher-N}); a second one
+ * ({@code mesos-membership-reader-N}) waits in native code for the next change and hands it
+ * over, so no native thread ever calls into Java and nothing polls: a change, a new listener
+ * and {@link #close()} are each acted on at once. While it has listeners these threads keep
+ * the watcher alive, so close it when done; a watcher without listeners is also freed once
+ * unreachable. {@link #close()} is idempotent, thread-safe and may be called from a listener;
+ * afterwards every call throws {@link MesosClosedException}.
  */
 public final class MembershipWatcher implements Closeable {
 
-    /**
-     * Longest single native wait of the listener thread: how soon it notices a listener added
-     * after the first delivery, or its own close.
-     */
-    private static final long POLL_MILLIS = 250;
     /** Longest single native wait (the native side caps each wait at 60 s). */
     private static final long MAX_NATIVE_WAIT_MILLIS = 60000;
+    /** What the reader hands the delivery thread when it stops. */
+    private static final Object END = new Object();
 
     private final long id;
     private final LogSink sink;
     private final NativeCleaner.Cleanable cleanable;
     private final CopyOnWriteArrayList<Slot> slots = new CopyOnWriteArrayList<Slot>();
+    /** Changes (from the reader), welcomes of new listeners, and {@link #END}, in order. */
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<Object>();
     private final Object threadLock = new Object();
-    private Thread thread;
+    private Thread reader;
+    private Thread delivery;
     private volatile boolean closed;
 
     /**
@@ -72,6 +74,10 @@ public final class MembershipWatcher implements Closeable {
         return new MembershipWatcher(config, true, new JulLogSink(MemberDiscoverer.LOGGER));
     }
 
+    /**
+     * {@code config} may be {@link CarbonParameters.Layers} (Carbon's parameters with the system
+     * properties and environment beside them): the core then merges the layers.
+     */
     MembershipWatcher(Map<String, String> config, boolean discoverFirst, LogSink sink)
             throws MesosDiscoveryException {
         if (config == null) {
@@ -82,7 +88,15 @@ public final class MembershipWatcher implements Closeable {
         String[][] pairs = MemberDiscoverer.keysAndValues(config);
         NativeLog.configure(sink);
         try {
-            this.id = Native.memberWatcherOpen(pairs[0], pairs[1], discoverFirst);
+            if (config instanceof CarbonParameters.Layers) {
+                CarbonParameters.Layers layers = (CarbonParameters.Layers) config;
+                String[][] properties = MemberDiscoverer.keysAndValues(layers.systemProperties());
+                String[][] environment = MemberDiscoverer.keysAndValues(layers.environment());
+                this.id = Native.memberWatcherOpenLayered(pairs[0], pairs[1], properties[0], properties[1],
+                        environment[0], environment[1], discoverFirst);
+            } else {
+                this.id = Native.memberWatcherOpen(pairs[0], pairs[1], discoverFirst);
+            }
         } finally {
             NativeLog.drainTo(sink);
         }
@@ -128,9 +142,34 @@ public final class MembershipWatcher implements Closeable {
     }
 
     /**
+     * Blocks until there is a change after generation {@code afterGeneration} and returns the
+     * first one (at once if there already is), or {@code null} once {@code timeoutMillis}
+     * passed (0 or less: do not wait). Passing each answer's generation back walks every
+     * change in order: start with 0 (the first change, generation 1, brings every member as
+     * added). A reader that fell further behind than the core keeps changes gets a
+     * {@linkplain MembershipChange#isResync() resync}. Throws {@link MesosClosedException} once
+     * closed, also when closed while waiting.
+     */
+    public MembershipChange nextChange(long afterGeneration, long timeoutMillis) throws MesosDiscoveryException {
+        long deadline = System.nanoTime() + Math.max(0, timeoutMillis) * 1000000L;
+        try {
+            while (true) {
+                long left = Math.max(1, (deadline - System.nanoTime()) / 1000000L);
+                MembershipChange next = Native.memberWatcherNextChange(id, afterGeneration,
+                        Math.min(left, MAX_NATIVE_WAIT_MILLIS));
+                if (next != null || System.nanoTime() - deadline >= 0) {
+                    return next;
+                }
+            }
+        } finally {
+            NativeLog.drainTo(sink);
+        }
+    }
+
+    /**
      * Adds a listener. Its first call brings every member known (once the first discovery
-     * completed), then every change; see {@link MesosMembershipListener}. The listener thread
-     * starts with the first listener.
+     * completed), then every change; see {@link MesosMembershipListener}. The listener threads
+     * start with the first listener.
      */
     public void addListener(MesosMembershipListener listener) throws MesosClosedException {
         if (listener == null) {
@@ -140,13 +179,21 @@ public final class MembershipWatcher implements Closeable {
             if (closed) {
                 throw new MesosClosedException("this membership watcher is closed");
             }
-            slots.add(new Slot(listener));
-            if (thread == null) {
-                thread = new Thread(new Dispatch(), "mesos-membership-watcher-" + id);
-                thread.setDaemon(true);
-                thread.start();
+            Slot slot = new Slot(listener);
+            slots.add(slot);
+            queue.add(slot);
+            if (delivery == null) {
+                delivery = daemon(new Delivery(), "mesos-membership-watcher-" + id);
+                reader = daemon(new Reader(), "mesos-membership-reader-" + id);
             }
         }
+    }
+
+    private static Thread daemon(Runnable body, String name) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /** Removes every registration of {@code listener}; it is called no more after this returns
@@ -165,22 +212,24 @@ public final class MembershipWatcher implements Closeable {
 
     /**
      * Stops watching: the event stream closes, waiters get {@link MesosClosedException},
-     * listeners are called no more. Waits up to 2 s for the listener thread to finish (unless
-     * called from that thread).
+     * listeners are called no more. Waits up to 2 s for the listener threads to finish (unless
+     * called from one of them).
      */
     @Override
     public void close() {
-        Thread t;
+        Thread[] threads;
         synchronized (threadLock) {
             closed = true;
-            t = thread;
+            threads = new Thread[] {reader, delivery};
         }
         cleanable.clean();
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Thread t : threads) {
+            if (t != null && t != Thread.currentThread()) {
+                try {
+                    t.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         NativeLog.drainTo(sink);
@@ -191,111 +240,121 @@ public final class MembershipWatcher implements Closeable {
         return "MembershipWatcher#" + id + (closed ? " (closed)" : "");
     }
 
-    /** Identity of a member across refreshes: host, port, app, task (not state or health). */
+    /**
+     * The key under which the scheme keeps a member: the core's identity (host, port, app,
+     * task), as text.
+     */
     static String identity(MesosMember m) {
         return m.getHost() + '\u0000' + m.getPort() + '\u0000' + m.getAppId() + '\u0000' + m.getTaskId();
     }
 
-    /** One listener and what it has been told so far. Touched by the listener thread only. */
+    /** One listener and the generation it has been told up to (-1: not welcomed yet). */
     private static final class Slot {
         final MesosMembershipListener listener;
-        Map<String, MesosMember> told;
+        /** Touched by the delivery thread only. */
+        long told = -1;
 
         Slot(MesosMembershipListener listener) {
             this.listener = listener;
         }
     }
 
-    private final class Dispatch implements Runnable {
+    /** Waits in native code for each next change and queues it; wakes at once on close. */
+    private final class Reader implements Runnable {
         @Override
         public void run() {
-            MembershipSnapshot latest = null;
-            while (!closed) {
-                MembershipSnapshot next = null;
-                boolean waited = true;
-                if (latest != null && someoneUntold(latest)) {
-                    waited = false;
-                } else {
+            long generation = 0;
+            try {
+                while (!closed) {
+                    MembershipChange next;
                     try {
-                        next = Native.memberWatcherWaitForChange(id, latest == null ? 0 : latest.getGeneration(),
-                                POLL_MILLIS);
+                        next = Native.memberWatcherNextChange(id, generation, MAX_NATIVE_WAIT_MILLIS);
                     } catch (MesosClosedException e) {
                         break;
                     } catch (MesosDiscoveryException e) {
-                        sink.log("WARN", "mesos_discovery_jni", "membership watcher: " + e.getMessage());
-                        pause();
+                        sink.log("ERROR", "mesos_discovery_jni", "membership watcher stops: " + e.getMessage());
+                        break;
                     } finally {
                         NativeLog.drainTo(sink);
                     }
+                    if (next != null) {
+                        queue.add(next);
+                        generation = next.getGeneration();
+                    }
                 }
-                if (next != null) {
-                    latest = next;
-                } else if (waited) {
-                    continue;
-                }
-                if (closed || latest == null || latest.getGeneration() == 0) {
-                    continue;
-                }
-                deliver(latest);
+            } finally {
+                queue.add(END);
             }
         }
+    }
 
-        private void pause() {
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    /** Calls the listeners with each queued change, and welcomes new listeners in between. */
+    private final class Delivery implements Runnable {
+        /** Every member after the last change taken from the queue, and its generation. */
+        private List<MesosMember> members = Collections.emptyList();
+        private long generation;
 
-        private boolean someoneUntold(MembershipSnapshot latest) {
-            if (latest.getGeneration() == 0) {
-                return false;
-            }
-            for (Slot slot : slots) {
-                if (slot.told == null) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        private void deliver(MembershipSnapshot snapshot) {
-            Map<String, MesosMember> now = new HashMap<String, MesosMember>();
-            for (MesosMember m : snapshot.getMembers()) {
-                now.put(identity(m), m);
-            }
-            for (Slot slot : slots) {
-                if (closed) {
+        @Override
+        public void run() {
+            while (!closed) {
+                Object item;
+                try {
+                    item = queue.take();
+                } catch (InterruptedException e) {
                     return;
                 }
-                List<MesosMember> added = new ArrayList<MesosMember>();
-                List<MesosMember> removed = new ArrayList<MesosMember>();
-                boolean first = slot.told == null;
-                for (MesosMember m : snapshot.getMembers()) {
-                    if (first || !slot.told.containsKey(identity(m))) {
-                        added.add(m);
-                    }
+                if (item == END) {
+                    return;
                 }
-                if (!first) {
-                    for (Map.Entry<String, MesosMember> e : slot.told.entrySet()) {
-                        if (!now.containsKey(e.getKey())) {
-                            removed.add(e.getValue());
-                        }
-                    }
+                if (item instanceof Slot) {
+                    welcome((Slot) item);
+                } else {
+                    apply((MembershipChange) item);
                 }
-                slot.told = now;
-                if (!first && added.isEmpty() && removed.isEmpty()) {
+            }
+        }
+
+        /** A listener added now hears the set as of the changes delivered so far. */
+        private void welcome(Slot slot) {
+            if (generation == 0) {
+                slot.told = 0; // its first call is the first discovery's change
+                return;
+            }
+            slot.told = generation;
+            call(slot, members, Collections.<MesosMember>emptyList());
+        }
+
+        private void apply(MembershipChange change) {
+            List<MesosMember> before = members;
+            members = change.getMembers();
+            generation = change.getGeneration();
+            if (change.isResync()) {
+                sink.log("WARN", "mesos_discovery_jni", "membership listeners fell behind the core's changes; "
+                        + "they are told every member they knew went and every member now came");
+            }
+            for (Slot slot : slots) {
+                if (slot.told < 0 || slot.told >= change.getGeneration()) {
                     continue;
                 }
-                try {
-                    slot.listener.membersChanged(Collections.unmodifiableList(added),
-                            Collections.unmodifiableList(removed));
-                } catch (VirtualMachineError e) {
-                    throw e;
-                } catch (Throwable t) {
-                    sink.log("ERROR", "mesos_discovery_jni", "a membership listener failed: " + t);
+                slot.told = change.getGeneration();
+                if (change.isResync()) {
+                    call(slot, change.getMembers(), before);
+                } else {
+                    call(slot, change.getAdded(), change.getRemoved());
                 }
+            }
+        }
+
+        private void call(Slot slot, List<MesosMember> added, List<MesosMember> removed) {
+            if (closed || !slots.contains(slot)) {
+                return;
+            }
+            try {
+                slot.listener.membersChanged(added, removed);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable t) {
+                sink.log("ERROR", "mesos_discovery_jni", "a membership listener failed: " + t);
             }
         }
     }

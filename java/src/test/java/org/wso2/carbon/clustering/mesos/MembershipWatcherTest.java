@@ -225,9 +225,10 @@ public class MembershipWatcherTest {
         scale("/wso2/worker", 3);
         Thread.sleep(1000);
         assertEquals("no listener call after close", calls, recorder.calls());
+        String id = w.toString().replaceAll("\\D", "");
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            assertFalse("listener thread ended: " + t.getName(), t.getName().equals("mesos-membership-watcher-"
-                    + w.toString().replaceAll("\\D", "")));
+            assertFalse("listener thread ended: " + t.getName(), t.getName().equals("mesos-membership-watcher-" + id));
+            assertFalse("reader thread ended: " + t.getName(), t.getName().equals("mesos-membership-reader-" + id));
         }
     }
 
@@ -321,5 +322,117 @@ public class MembershipWatcherTest {
         scale("/wso2/worker", 2);
         recorder.awaitSize(3, 20000);
         assertEquals(names(w.snapshot().getMembers()), recorder.view());
+    }
+
+    /**
+     * nextChange walks the core's changes: consecutive generations, each adding only absent
+     * members and removing only present ones, folding to the snapshot; close wakes a waiter
+     * at once.
+     */
+    @Test
+    public void nextChangeWalksTheCoresChangesInOrderAndCloseWakesIt() throws Exception {
+        final MembershipWatcher w = MembershipWatcher.startAfterDiscovery(config());
+        watchers.add(w);
+        MembershipChange first = w.nextChange(0, 10000);
+        assertNotNull(first);
+        assertEquals(1, first.getGeneration());
+        assertFalse(first.isResync());
+        assertEquals("the first change brings every member", 2, first.getAdded().size());
+        assertTrue(first.getRemoved().isEmpty());
+        assertEquals(names(first.getAdded()), names(first.getMembers()));
+        assertNull("nothing after the latest", w.nextChange(1, 200));
+
+        TreeSet<String> folded = names(first.getAdded());
+        long[] generation = {first.getGeneration()};
+        scale("/wso2/worker", 3);
+        walk(w, folded, generation, 4);
+        scale("/wso2/manager", 0);
+        walk(w, folded, generation, 3);
+        assertEquals(names(w.snapshot().getMembers()), folded);
+
+        final long latest = generation[0];
+        final AtomicReference<Throwable> outcome = new AtomicReference<Throwable>();
+        final CountDownLatch done = new CountDownLatch(1);
+        Thread waiter = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    w.nextChange(latest, 60000);
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+                done.countDown();
+            }
+        });
+        waiter.start();
+        Thread.sleep(300);
+        long start = System.nanoTime();
+        w.close();
+        assertTrue(done.await(5, TimeUnit.SECONDS));
+        assertTrue("woken promptly", System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3));
+        assertTrue(String.valueOf(outcome.get()), outcome.get() instanceof MesosClosedException);
+    }
+
+    /**
+     * Follows nextChange from {@code generation[0]} until the folded set has {@code size}
+     * members, checking each change against the set before it.
+     */
+    private static void walk(MembershipWatcher w, TreeSet<String> folded, long[] generation, int size)
+            throws Exception {
+        long deadline = System.currentTimeMillis() + 30000;
+        while (folded.size() != size) {
+            assertTrue("reached " + size + " members: " + folded, System.currentTimeMillis() < deadline);
+            MembershipChange c = w.nextChange(generation[0], 1000);
+            if (c == null) {
+                continue;
+            }
+            assertFalse(c.isResync());
+            assertEquals("no generation skipped", generation[0] + 1, c.getGeneration());
+            for (String gone : names(c.getRemoved())) {
+                assertTrue("removes only what is there: " + gone, folded.remove(gone));
+            }
+            for (String come : names(c.getAdded())) {
+                assertTrue("adds only what is absent: " + come, folded.add(come));
+            }
+            assertEquals("the whole set after the change", names(c.getMembers()), folded);
+            generation[0] = c.getGeneration();
+        }
+    }
+
+    /**
+     * Discover-then-watch is one core handle with one HTTP client (one pool): the first
+     * discovery (both apps read at once: two connections), the event stream and the resyncs and
+     * refetches after it use at most three TCP connections — the stream holds one, the app
+     * reads share the pool. A second client for the watch would open its own stream and app
+     * connections on top of the discovery's two: four or more.
+     */
+    @Test
+    public void discoverThenWatchUsesOneClientsConnections() throws Exception {
+        workbench.admin("/_workbench/stats/reset", "{}");
+        int adminCalls = 0;
+        MembershipWatcher w = MembershipWatcher.startAfterDiscovery(config());
+        watchers.add(w);
+        Recorder recorder = new Recorder();
+        w.addListener(recorder);
+        recorder.awaitSize(2, 10000);
+        long deadline = System.currentTimeMillis() + 20000;
+        while (!workbench.admin("/_workbench/events", null).contains("\"open_streams\":1")) {
+            adminCalls++;
+            assertTrue("the event stream opens", System.currentTimeMillis() < deadline);
+            Thread.sleep(50);
+        }
+        adminCalls++;
+        scale("/wso2/worker", 3);
+        adminCalls++;
+        recorder.awaitSize(4, 20000);
+        // Let the confirming refetch happen too.
+        Thread.sleep(1500);
+        String stats = workbench.admin("/_workbench/stats", null);
+        adminCalls++;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"connections\":(\\d+)").matcher(stats);
+        assertTrue(stats, m.find());
+        long clientConnections = Long.parseLong(m.group(1)) - adminCalls;
+        assertTrue("client connections: " + clientConnections + " (" + stats + ")",
+                clientConnections >= 2 && clientConnections <= 3);
     }
 }

@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
@@ -184,37 +183,6 @@ public class MesosMembershipSchemeTest {
         for (String record : RecordingLog.records()) {
             assertFalse(record, record.contains("s3cret"));
         }
-    }
-
-    @Test
-    public void parametersResolveEnvironmentThenSystemPropertyThenAxis2() {
-        List<String> known = Arrays.asList("MARATHON_ENDPOINT", "MARATHON_APPLICATIONS", "MARATHON_PASSWORD",
-                "MESOS_DNS_ENDPOINT", "MARATHON_USERNAME");
-        Map<String, String> env = new HashMap<String, String>();
-        env.put("MARATHON_ENDPOINT", "http://from-env:8080");
-        env.put("MARATHON_USERNAME", "   ");
-        env.put("PATH", "/usr/bin");
-        env.put("MESOS_TASK_ID", "not ours: Mesos sets it");
-        Properties props = new Properties();
-        props.setProperty("MARATHON_ENDPOINT", "http://from-property:8080");
-        props.setProperty("MARATHON_APPLICATIONS", "/from/property");
-        Map<String, Parameter> params = parameters("MARATHON_ENDPOINT", "http://from-axis2:8080",
-                "MARATHON_APPLICATIONS", "/from/axis2", "MESOS_DNS_ENDPOINT", "http://dns-from-axis2:8123",
-                "MARATHON_USERNAME", "axis2-user", "MARATHON_PASSWORD", " spaces kept ",
-                "MARATHON_APPLICATOINS", "/typo");
-        Map<String, String> resolved = CarbonParameters.resolve(params, known, env, props);
-        assertEquals("http://from-env:8080", resolved.get("MARATHON_ENDPOINT"));
-        assertEquals("/from/property", resolved.get("MARATHON_APPLICATIONS"));
-        assertEquals("http://dns-from-axis2:8123", resolved.get("MESOS_DNS_ENDPOINT"));
-        assertEquals("a blank environment value counts as unset", "axis2-user", resolved.get("MARATHON_USERNAME"));
-        assertEquals(" spaces kept ", resolved.get("MARATHON_PASSWORD"));
-        assertEquals("/typo", resolved.get("MARATHON_APPLICATOINS"));
-        assertFalse(resolved.containsKey("MESOS_TASK_ID"));
-        assertFalse(resolved.containsKey("PATH"));
-        assertFalse(resolved.containsKey("domain"));
-        assertFalse(resolved.containsKey("membershipScheme"));
-        assertEquals(6, resolved.size());
-        assertTrue(CarbonParameters.resolve(null, known, env, new Properties()).containsKey("MARATHON_ENDPOINT"));
     }
 
     /**

@@ -2,6 +2,7 @@ package org.wso2.carbon.clustering.mesos.internal;
 
 import org.wso2.carbon.clustering.mesos.DiscoveryResult;
 import org.wso2.carbon.clustering.mesos.LeaderState;
+import org.wso2.carbon.clustering.mesos.MembershipChange;
 import org.wso2.carbon.clustering.mesos.MembershipSnapshot;
 import org.wso2.carbon.clustering.mesos.MesosDiscoveryException;
 import org.wso2.carbon.clustering.mesos.MesosMaster;
@@ -94,7 +95,24 @@ public final class Native {
     public static native long memberWatcherOpen(String[] keys, String[] values, boolean discoverFirst)
             throws MesosDiscoveryException;
 
+    /**
+     * {@link #memberWatcherOpen} for Carbon: the axis2 parameters ({@code keys}/{@code values}),
+     * the system properties and the environment as three layers, merged by the core
+     * (environment &gt; system property &gt; parameter; blank counts as unset).
+     */
+    public static native long memberWatcherOpenLayered(String[] keys, String[] values, String[] propertyKeys,
+            String[] propertyValues, String[] envKeys, String[] envValues, boolean discoverFirst)
+            throws MesosDiscoveryException;
+
     public static native MembershipSnapshot memberWatcherSnapshot(long id) throws MesosDiscoveryException;
+
+    /**
+     * Waits for the first change after generation {@code after}: the change, or {@code null}
+     * after {@code timeoutMillis} (at most 60 s per call). Closing the watcher wakes it at once
+     * with {@code MesosClosedException}.
+     */
+    public static native MembershipChange memberWatcherNextChange(long id, long after, long timeoutMillis)
+            throws MesosDiscoveryException;
 
     /**
      * Waits until the member set's generation differs from {@code generation}: the new

@@ -37,12 +37,17 @@ public final class Workbench implements Closeable {
         return url;
     }
 
-    /** POSTs JSON to the admin API ({@code /_workbench/...}); returns the body, fails on non-2xx. */
+    /**
+     * POSTs JSON to the admin API ({@code /_workbench/...}), or GETs when {@code json} is null;
+     * returns the body, fails on non-2xx. Each call opens exactly one connection.
+     */
     public String admin(String path, String json) throws IOException {
         HttpURLConnection c = (HttpURLConnection) new URL(url + path).openConnection();
         c.setConnectTimeout(5000);
         c.setReadTimeout(10000);
         c.setRequestMethod(json == null ? "GET" : "POST");
+        // One connection per admin call, so tests can count the client's own connections.
+        c.setRequestProperty("Connection", "close");
         if (json != null) {
             c.setDoOutput(true);
             c.setRequestProperty("Content-Type", "application/json");
