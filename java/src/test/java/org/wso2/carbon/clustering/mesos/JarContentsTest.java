@@ -47,12 +47,22 @@ public class JarContentsTest {
             assertTrue(main.getValue("Export-Package"),
                     main.getValue("Export-Package").startsWith("org.wso2.carbon.clustering.mesos;"));
             assertFalse(main.getValue("Export-Package").contains(".internal"));
-            String imports = main.getValue("Import-Package");
-            for (String pkg : new String[] {"com.hazelcast.config", "com.hazelcast.core", "com.hazelcast.nio",
-                "org.apache.axis2.clustering",
-                "org.apache.axis2.description", "org.apache.commons.logging", "org.wso2.carbon.core.clustering.hazelcast"}) {
-                assertTrue(pkg + " in " + imports, (imports + ",").contains(pkg + ","));
+            for (String pkg : new String[] {"org.wso2.carbon.clustering.mesos.kernel47",
+                "org.wso2.carbon.clustering.mesos.kernel48"}) {
+                assertTrue(pkg + " exported", main.getValue("Export-Package").contains(pkg + ";version="));
             }
+            String imports = main.getValue("Import-Package") + ",";
+            // Required on every kernel line: no version ranges (Carbon ships Hazelcast 3.5 → 5.3).
+            for (String pkg : new String[] {"com.hazelcast.config", "com.hazelcast.core",
+                "org.apache.axis2.clustering", "org.apache.axis2.description", "org.apache.commons.logging"}) {
+                assertTrue(pkg + " in " + imports, imports.contains(pkg + ","));
+            }
+            // Only on some lines: optional, or the bundle would not resolve on the others.
+            for (String pkg : new String[] {"com.hazelcast.cluster", "org.wso2.carbon.core.clustering.hazelcast",
+                "org.wso2.carbon.hazelcast"}) {
+                assertTrue(pkg + " optional in " + imports, imports.contains(pkg + ";resolution:=optional,"));
+            }
+            assertFalse("no version ranges: " + imports, imports.contains("version="));
         } finally {
             jar.close();
         }
@@ -77,7 +87,7 @@ public class JarContentsTest {
     }
 
     @Test
-    public void java7BytecodeAndNoThirdPartyClasses() throws Exception {
+    public void java7BytecodeForVariantAAndNoThirdPartyClasses() throws Exception {
         JarFile jar = new JarFile(jar());
         List<String> classes = new ArrayList<String>();
         try {
@@ -94,14 +104,24 @@ public class JarContentsTest {
                 try {
                     assertEquals(0xCAFEBABE, in.readInt());
                     in.readUnsignedShort();
-                    assertEquals(name + " is Java 7 bytecode", 51, in.readUnsignedShort());
+                    // Variants B and C (kernels 4.7+, Hazelcast 4.2+) need Java 8 anyway;
+                    // variant A and the core run on Carbon 4.4's Java 7.
+                    boolean java8 = name.startsWith("org/wso2/carbon/clustering/mesos/kernel47/")
+                            || name.startsWith("org/wso2/carbon/clustering/mesos/kernel48/")
+                            || name.startsWith("org/wso2/carbon/clustering/mesos/hazelcast4/");
+                    assertEquals(name + " is Java " + (java8 ? 8 : 7) + " bytecode", java8 ? 52 : 51,
+                            in.readUnsignedShort());
                 } finally {
                     in.close();
                 }
             }
             assertTrue(classes.contains("org/wso2/carbon/clustering/mesos/MesosMembershipScheme.class"));
+            assertTrue(classes.contains("org/wso2/carbon/clustering/mesos/MembershipSchemeCore.class"));
+            assertTrue(classes.contains("org/wso2/carbon/clustering/mesos/kernel47/MesosMembershipScheme.class"));
+            assertTrue(classes.contains("org/wso2/carbon/clustering/mesos/kernel48/MesosMembershipScheme.class"));
             assertTrue(classes.contains("org/wso2/carbon/clustering/mesos/internal/Native.class"));
-            for (String forbidden : new String[] {"org/wso2/carbon/core/", "com/hazelcast/", "org/apache/"}) {
+            for (String forbidden : new String[] {"org/wso2/carbon/core/", "org/wso2/carbon/hazelcast/", "com/hazelcast/",
+                "org/apache/"}) {
                 for (String name : classes) {
                     assertFalse(name, name.startsWith(forbidden));
                 }
