@@ -107,10 +107,6 @@ public class MesosMembershipScheme implements HazelcastMembershipScheme, Closeab
         return core.getWatcher();
     }
 
-    List<ClusteringMessage> getMessageBuffer() {
-        return core.getMessageBuffer();
-    }
-
     Member getLocalMember() {
         return localMember;
     }

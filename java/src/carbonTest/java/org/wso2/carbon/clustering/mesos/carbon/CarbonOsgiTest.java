@@ -105,6 +105,13 @@ public class CarbonOsgiTest {
                 schemeClass.getClassLoader() == scheme.loadClass(variant.schemeClass).getClassLoader());
         Class<?> api = carbon.loadClass(variant.interfaceName());
         assertTrue(variant.schemeClass + " implements Carbon's " + api.getName(), api.isAssignableFrom(schemeClass));
+        // The other variants' classes are in the same resolved bundle but cannot link here:
+        // what a wrong membershipSchemeClassName gives on this kernel line.
+        for (CarbonVariant other : CarbonVariant.values()) {
+            if (other != variant) {
+                assertDoesNotLink(carbon, other);
+            }
+        }
         Class<?> config = hazelcast.loadClass("com.hazelcast.config.Config");
         Constructor<?> constructor = schemeClass.getConstructor(Map.class, String.class, config,
                 hazelcast.loadClass("com.hazelcast.core.HazelcastInstance"), List.class);
@@ -141,6 +148,19 @@ public class CarbonOsgiTest {
         System.out.println("Carbon OSGi: Equinox " + framework.getVersion() + ", Hazelcast bundle " + hazelcastVersion
                 + " × variant " + variant + " (" + variant.schemeClass + "): resolved, started, init() seeded "
                 + members + ", native library " + nativeVersion);
+    }
+
+    private static void assertDoesNotLink(Bundle carbon, CarbonVariant other) {
+        try {
+            Class<?> wrong = carbon.loadClass(other.schemeClass);
+            wrong.getConstructors();
+            wrong.getMethods();
+            throw new AssertionError(other.schemeClass + " linked on the wrong kernel line");
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(other.schemeClass + " not in the bundle", e);
+        } catch (LinkageError expected) {
+            System.out.println("Carbon OSGi: variant " + other + " on this line: " + expected);
+        }
     }
 
     private static Bundle install(BundleContext context, File file, List<Bundle> installed) throws Exception {
