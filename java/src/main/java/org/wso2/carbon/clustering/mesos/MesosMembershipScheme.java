@@ -103,7 +103,8 @@ public class MesosMembershipScheme implements HazelcastMembershipScheme, Closeab
         core.close();
     }
 
-    MembershipWatcher getWatcher() {
+    /** The live membership watcher, while there is one. */
+    public MembershipWatcher getWatcher() {
         return core.getWatcher();
     }
 

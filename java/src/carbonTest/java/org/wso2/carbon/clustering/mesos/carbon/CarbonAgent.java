@@ -99,6 +99,20 @@ final class CarbonAgent {
         return new ArrayList<String>(running.getNetworkConfig().getJoin().getTcpIpConfig().getMembers());
     }
 
+    /** The scheme's live membership watcher (its public getWatcher()), or null once closed. */
+    Object watcher() throws Exception {
+        return Reflect.call(scheme, "getWatcher");
+    }
+
+    /** The ports of the members the scheme's watcher lists now. */
+    List<Integer> watcherPorts() throws Exception {
+        List<Integer> ports = new ArrayList<Integer>();
+        for (Object member : (List<?>) Reflect.call(Reflect.call(watcher(), "snapshot"), "getMembers")) {
+            ports.add((Integer) Reflect.call(member, "getPort"));
+        }
+        return ports;
+    }
+
     @SuppressWarnings("unchecked")
     List<InetSocketAddress> carbonJoined() throws Exception {
         return (List<InetSocketAddress>) Reflect.call(carbonCluster, "joinedMembers");

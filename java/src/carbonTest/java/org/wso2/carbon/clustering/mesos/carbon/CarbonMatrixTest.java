@@ -1,6 +1,7 @@
 package org.wso2.carbon.clustering.mesos.carbon;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
@@ -137,17 +138,34 @@ public class CarbonMatrixTest {
             awaitReplay(agent, ports[3], 40);
         }
 
-        // The third member stops: the others tell Carbon it left.
+        // Marathon kills the third member's task while the node still runs: the others keep
+        // its address (Hazelcast still has it); once it stops they tell Carbon it left and
+        // take the address out; its own scheme closed with its instance.
         workbench.admin("/_workbench/tasks/kill", "{\"task_id\": \"" + leavingTask + "\", \"scale\": true}");
         CarbonAgent leaving = running.get(2);
+        String leavingAddress = "127.0.0.1:" + ports[2];
+        for (CarbonAgent agent : agents) {
+            if (agent != leaving) {
+                awaitWatcherLacks(agent, ports[2], 30);
+            }
+        }
+        Thread.sleep(1000);
+        for (CarbonAgent agent : agents) {
+            if (agent != leaving) {
+                assertTrue(agent + " keeps " + leavingAddress + " while Hazelcast has it",
+                        agent.joinList().contains(leavingAddress));
+            }
+        }
         leaving.shutdown();
         agents.remove(leaving);
+        assertTrue("the leaving member's scheme closed with its instance", leaving.watcher() == null);
         for (CarbonAgent agent : agents) {
             awaitClusterSize(agent, 3, 90);
             awaitCarbon(agent, "told Carbon the third member left", ports[2], 1, 30);
+            awaitJoinListLacks(agent, leavingAddress, 30);
         }
         System.out.println("Carbon matrix: Hazelcast " + HAZELCAST + " × variant " + variant + " (" + variant.kernels
-                + ", " + variant.schemeClass + "): formed 3, joined 1 later, replayed, forwarded a leave");
+                + ", " + variant.schemeClass + "): formed 3, joined 1 later, replayed, kept then removed a leaver, forwarded it");
     }
 
     private CarbonAgent start(String cluster, int port) throws Exception {
@@ -199,6 +217,24 @@ public class CarbonMatrixTest {
             Thread.sleep(50);
         }
         assertTrue(agent + " join list " + agent.joinList() + " has " + hostPort, agent.joinList().contains(hostPort));
+    }
+
+    private static void awaitJoinListLacks(CarbonAgent agent, String hostPort, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (agent.joinList().contains(hostPort) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertFalse(agent + " join list " + agent.joinList() + " still has " + hostPort,
+                agent.joinList().contains(hostPort));
+    }
+
+    /** Waits until the agent's scheme's watcher no longer lists a member at {@code port}. */
+    private static void awaitWatcherLacks(CarbonAgent agent, int port, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (agent.watcherPorts().contains(port)) {
+            assertTrue(agent + "'s watcher still lists port " + port, System.nanoTime() < deadline);
+            Thread.sleep(50);
+        }
     }
 
     /** Waits until Carbon's cluster stub was told of the member at {@code port}: 0 joined, 1 left. */

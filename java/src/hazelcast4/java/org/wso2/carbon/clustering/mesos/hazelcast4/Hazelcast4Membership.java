@@ -56,10 +56,6 @@ public final class Hazelcast4Membership {
         watchInstance(instance);
     }
 
-    public HazelcastInstance getPrimaryHazelcastInstance() {
-        return primaryHazelcastInstance;
-    }
-
     /** Registers the listener that tells Carbon about members joining and leaving. */
     public void joinGroup() throws ClusteringFault {
         HazelcastInstance instance = primaryHazelcastInstance;

@@ -37,7 +37,6 @@ public class MesosMembershipScheme implements HazelcastMembershipScheme, Closeab
     private final MembershipSchemeCore core;
     private final Hazelcast4Membership membership;
     private volatile HazelcastCarbonClusterImpl carbonCluster;
-    private volatile Member localMember;
 
     public MesosMembershipScheme(Map<String, Parameter> parameters, String primaryDomain, Config config,
             HazelcastInstance primaryHazelcastInstance, List<ClusteringMessage> messageBuffer) {
@@ -80,9 +79,9 @@ public class MesosMembershipScheme implements HazelcastMembershipScheme, Closeab
         membership.setPrimaryHazelcastInstance(primaryHazelcastInstance);
     }
 
+    /** Not needed: the scheme tells members apart by address. */
     @Override
     public void setLocalMember(Member localMember) {
-        this.localMember = localMember;
     }
 
     @Override
@@ -105,9 +104,5 @@ public class MesosMembershipScheme implements HazelcastMembershipScheme, Closeab
     /** The live membership watcher, while there is one. */
     public MembershipWatcher getWatcher() {
         return core.getWatcher();
-    }
-
-    Member getLocalMember() {
-        return localMember;
     }
 }
