@@ -5,17 +5,23 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.Test;
 import org.wso2.carbon.clustering.mesos.support.Tools;
@@ -128,6 +134,57 @@ public class JarContentsTest {
             }
         } finally {
             jar.close();
+        }
+    }
+
+    /**
+     * Everything outside the scheme variants (the core, the Java API) names only the Hazelcast
+     * types that are the same binary from 3.5 to 5.x (NOTES: carbon); Member, Cluster,
+     * listeners and the rest stay in the variants, each compiled against its own major.
+     */
+    @Test
+    public void theCoreNamesOnlyHazelcastTypesStableFrom35To5() throws Exception {
+        List<String> stable = Arrays.asList("com/hazelcast/config/Config", "com/hazelcast/config/NetworkConfig",
+                "com/hazelcast/config/JoinConfig", "com/hazelcast/config/TcpIpConfig",
+                "com/hazelcast/config/MulticastConfig");
+        Pattern hazelcastType = Pattern.compile("com/hazelcast/[A-Za-z0-9_/$]+");
+        JarFile jar = new JarFile(jar());
+        int checked = 0;
+        try {
+            Enumeration<JarEntry> entries = jar.entries();
+            while (entries.hasMoreElements()) {
+                String name = entries.nextElement().getName();
+                boolean variant = name.startsWith("org/wso2/carbon/clustering/mesos/MesosMembershipScheme")
+                        || name.startsWith("org/wso2/carbon/clustering/mesos/kernel4")
+                        || name.startsWith("org/wso2/carbon/clustering/mesos/hazelcast4/");
+                if (!name.endsWith(".class") || variant) {
+                    continue;
+                }
+                checked++;
+                // Class names sit in the constant pool as plain (modified UTF-8) text.
+                String text = new String(readAll(jar.getInputStream(jar.getJarEntry(name))), "ISO-8859-1");
+                Matcher m = hazelcastType.matcher(text);
+                while (m.find()) {
+                    assertTrue(name + " names " + m.group(), stable.contains(m.group()));
+                }
+            }
+        } finally {
+            jar.close();
+        }
+        assertTrue(checked > 20);
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        } finally {
+            in.close();
         }
     }
 
