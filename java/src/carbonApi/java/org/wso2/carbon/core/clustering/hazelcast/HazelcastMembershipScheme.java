@@ -1,7 +1,7 @@
 /*
- * Compile-only copy of Carbon's interface (org.wso2.carbon.core, Carbon 4.2 / 4.4), with
- * exactly the signatures the Mesos scheme implements. Never packed into the JAR: inside a
- * Carbon server the real type comes from the org.wso2.carbon.core bundle.
+ * Compile-only copy of Carbon's interface (org.wso2.carbon.core, kernel 4.4.2–4.6.x: variant A, Hazelcast 3), with exactly the signatures a membership
+ * scheme implements. Never packed into the JAR: inside a Carbon server the real type comes
+ * from Carbon's bundle.
  */
 package org.wso2.carbon.core.clustering.hazelcast;
 
