@@ -30,7 +30,11 @@ impl Discoverer {
     /// One full discovery: members sorted and de-duplicated, plus warnings.
     pub async fn discover(&self) -> Result<Discovery> {
         let mut found = match self.config.scheme {
-            Scheme::Marathon => marathon::discover(&self.http, &self.config).await?,
+            Scheme::Marathon => {
+                // `zk://` Marathon: its leader is read once per discovery.
+                let config = crate::zk::marathon_leader::resolve_config(&self.config).await?;
+                marathon::discover(&self.http, &config).await?
+            }
             Scheme::MesosDns => mesos_dns::discover(&self.http, &self.config).await?,
         };
         found.normalize();

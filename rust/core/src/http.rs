@@ -33,10 +33,19 @@ pub enum Fetched {
     NotFound { body: Vec<u8>, from: String },
 }
 
+/// Where the `Authorization` header of a request comes from.
+enum Authorizer {
+    None,
+    /// Basic auth or a static DC/OS token.
+    Fixed(HeaderValue),
+    /// DC/OS strict mode: a service-account login, renewed as it expires.
+    ServiceAccount(std::sync::Arc<crate::acs::ServiceAccountLogin>),
+}
+
 /// A reusable client (connection pool, TLS config) plus the auth and limits to apply.
 pub struct HttpClient {
     client: reqwest::Client,
-    authorization: Option<HeaderValue>,
+    authorization: Authorizer,
     /// The secrets this client sends, in every form they take on the wire, scrubbed from any
     /// server text we quote (a proxy may reflect the `Authorization` header into its page).
     secrets: Vec<Secret>,
@@ -46,7 +55,14 @@ pub struct HttpClient {
 impl std::fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpClient")
-            .field("authorization", &self.authorization.as_ref().map(|_| "***"))
+            .field(
+                "authorization",
+                &match &self.authorization {
+                    Authorizer::None => None,
+                    Authorizer::Fixed(_) => Some("***"),
+                    Authorizer::ServiceAccount(_) => Some("DC/OS service account"),
+                },
+            )
             .field("limits", &self.limits)
             .finish()
     }
@@ -97,7 +113,7 @@ impl HttpClient {
             .build()
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
         let authorization = match &config.auth {
-            Auth::None => None,
+            Auth::None | Auth::ServiceAccount(_) => None,
             Auth::Basic { username, password } => {
                 let raw = format!("{username}:{}", password.expose());
                 Some(format!("Basic {}", base64(raw.as_bytes())))
@@ -123,6 +139,18 @@ impl HttpClient {
                 ]
             }
             Auth::Token(token) => vec![token.clone()],
+            Auth::ServiceAccount(_) => Vec::new(),
+        };
+        let authorization = match (&config.auth, authorization) {
+            (Auth::ServiceAccount(credential), _) => Authorizer::ServiceAccount(
+                std::sync::Arc::new(crate::acs::ServiceAccountLogin::new(
+                    credential.clone(),
+                    client.clone(),
+                    config.http.request_timeout,
+                )?),
+            ),
+            (_, Some(header)) => Authorizer::Fixed(header),
+            (_, None) => Authorizer::None,
         };
         Ok(HttpClient {
             client,
@@ -202,7 +230,10 @@ impl HttpClient {
     ) -> Result<(String, reqwest::Response)> {
         let origin_scheme = url.scheme().to_string();
         let origin = redact_url(url.as_str());
-        for _ in 0..=MAX_REDIRECTS {
+        let mut redirects = 0;
+        // A DC/OS token refused as invalid (revoked) earns one fresh login per request.
+        let mut relogged = false;
+        while redirects <= MAX_REDIRECTS {
             let shown = redact_url(url.as_str());
             let mut request = self.client.get(url.clone()).header(ACCEPT, accept);
             if stream {
@@ -210,9 +241,18 @@ impl HttpClient {
             }
             // Credentials follow a redirect (Marathon standbys redirect to the leader) but never
             // from https down to plain http.
-            if let Some(auth) = &self.authorization {
-                if !(origin_scheme == "https" && url.scheme() == "http") {
-                    request = request.header(AUTHORIZATION, auth.clone());
+            let mut sent_token = None;
+            if !(origin_scheme == "https" && url.scheme() == "http") {
+                match &self.authorization {
+                    Authorizer::None => {}
+                    Authorizer::Fixed(header) => {
+                        request = request.header(AUTHORIZATION, header.clone());
+                    }
+                    Authorizer::ServiceAccount(login) => {
+                        let auth = login.authorization().await?;
+                        request = request.header(AUTHORIZATION, auth.header);
+                        sent_token = Some(auth.token);
+                    }
                 }
             }
             let response = request
@@ -220,9 +260,19 @@ impl HttpClient {
                 .await
                 .map_err(|e| transport_error(service, &shown, e, false))?;
             let status = response.status();
+            if let (Authorizer::ServiceAccount(login), Some(token), false) =
+                (&self.authorization, &sent_token, relogged)
+            {
+                if crate::acs::login::token_refused(status, response.headers()) {
+                    login.refused(token);
+                    relogged = true;
+                    continue;
+                }
+            }
             if !status.is_redirection() {
                 return Ok((shown, response));
             }
+            redirects += 1;
             let location = response
                 .headers()
                 .get(LOCATION)
@@ -316,7 +366,11 @@ impl HttpClient {
     /// A short hint from an error body, with our own secrets blanked out.
     fn quote(&self, body: &[u8]) -> String {
         let mut hint = summarize(body);
-        for secret in self.secrets.iter().filter(|s| !s.is_empty()) {
+        let mut secrets = self.secrets.clone();
+        if let Authorizer::ServiceAccount(login) = &self.authorization {
+            secrets.extend(login.secrets());
+        }
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
             hint = hint.replace(secret.expose(), "***");
         }
         hint
@@ -329,10 +383,12 @@ impl HttpClient {
                 ErrorKind::Auth,
                 format!(
                     "{service} {shown}: HTTP {status}: {}",
-                    if self.authorization.is_some() {
-                        "the configured credentials were refused"
-                    } else {
-                        "authentication required (set basic auth or a token)"
+                    match self.authorization {
+                        Authorizer::Fixed(_) => "the configured credentials were refused",
+                        Authorizer::ServiceAccount(_) =>
+                            "the DC/OS service account's token was refused, also right after a fresh login",
+                        Authorizer::None =>
+                            "authentication required (set basic auth, a token or a DC/OS service account)",
                     }
                 ),
             ),

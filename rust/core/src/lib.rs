@@ -7,6 +7,7 @@
 //! (`http`) and hands bodies to pure parse/select code (`marathon`, `mesos_dns`). The `zk`
 //! module does the same for masters: session → decode → choose.
 
+pub mod acs;
 pub mod config;
 pub mod discovery;
 pub mod error;

@@ -151,11 +151,28 @@ async fn read_stream(
 pub(super) async fn follow(config: Config, http: Arc<HttpClient>, mut tracker: Tracker) {
     let path = events_path();
     let mut attempt: u32 = 0;
+    // `MARATHON_ENDPOINT=zk://…`: the stream follows the leader ZooKeeper names.
+    let follower = crate::zk::marathon_leader::follower_for(&config);
+    let mut leader = follower.as_ref().map(|f| f.leader());
     loop {
         if attempt > 0 {
             tokio::time::sleep(reconnect_pause(attempt - 1)).await;
         }
         attempt = attempt.saturating_add(1);
+        let config = match &mut leader {
+            None => std::borrow::Cow::Borrowed(&config),
+            Some(leader) => {
+                match crate::zk::marathon_leader::config_with_leader(&config, leader).await {
+                    Some(Ok(at_leader)) => std::borrow::Cow::Owned(at_leader),
+                    Some(Err(e)) => {
+                        tracker.failed(e);
+                        attempt = 0;
+                        continue;
+                    }
+                    None => return, // the follower is gone: the watcher is closing
+                }
+            }
+        };
         // Open the stream first, then resync: whatever changes after the resync's reads is
         // then on the stream, so nothing falls between the two.
         let response = match http
@@ -178,7 +195,20 @@ pub(super) async fn follow(config: Config, http: Arc<HttpClient>, mut tracker: T
             continue;
         }
         let opened = Instant::now();
-        let Ended::Reconnect(why) = read_stream(&config, &http, &mut tracker, response).await;
+        let reading = read_stream(&config, &http, &mut tracker, response);
+        let Ended::Reconnect(why) = match &mut leader {
+            None => reading.await,
+            Some(leader) => tokio::select! {
+                ended = reading => ended,
+                _ = leader.changed() => {
+                    attempt = 0; // a new leader is no failure: reconnect at once
+                    Ended::Reconnect(Error::new(ErrorKind::Unavailable, format!(
+                        "{SERVICE}: the Marathon leader changed (now {})",
+                        leader.borrow().as_ref().map_or("none", |u| u.as_str())
+                    )))
+                }
+            },
+        };
         tracker.failed(why);
         if opened.elapsed() >= STABLE_AFTER {
             attempt = 0;
