@@ -69,7 +69,9 @@ public class StrictModeSchemeTest {
         String auth = "\"auth\": {\"acs\": {\"service_accounts\": [{\"uid\": " + json(UID) + ", \"public_key\": "
                 + json(pem("PUBLIC KEY", keys.getPublic().getEncoded())) + "}], \"token_lifetime_secs\": 3600}},";
         clusterFile = File.createTempFile("strict-cluster", ".json");
-        Files.write(clusterFile.toPath(), cluster.replaceFirst("\\{", "{" + auth).getBytes(StandardCharsets.UTF_8));
+        int open = cluster.indexOf('{') + 1;
+        String strict = cluster.substring(0, open) + auth + cluster.substring(open);
+        Files.write(clusterFile.toPath(), strict.getBytes(StandardCharsets.UTF_8));
         workbench = new Workbench(clusterFile);
     }
 
