@@ -260,7 +260,7 @@ fn malformed_credentials_are_config_errors_naming_the_field_never_the_value() {
         (
             "missing file",
             "/nonexistent/credential.json".to_string(),
-            "cannot read",
+            "cannot be read",
         ),
     ];
     for (what, value, says) in cases {

@@ -14,6 +14,9 @@ use crate::config::DCOS_SERVICE_ACCOUNT_CREDENTIAL as KEY;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 
+/// A credential file is a few KiB (a 4096-bit PEM and three short fields).
+const MAX_FILE_BYTES: u64 = 1 << 20;
+
 /// A parsed, validated credential. `Debug` shows the uid and endpoint only.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ServiceAccountCredential {
@@ -41,14 +44,22 @@ impl ServiceAccountCredential {
         if value.starts_with('{') {
             return Self::from_json(value.as_bytes(), "");
         }
-        // A path is not a secret: naming it helps the operator.
-        let text = std::fs::read(value).map_err(|e| {
+        // Not echoed: a credential pasted without its braces would otherwise be shown. Only a
+        // regular file of a sane size is read (not a FIFO, a device, or `/dev/zero`).
+        let cannot = |why: String| {
             Error::config(format!(
-                "{KEY}: cannot read the credential file {value:?}: {}",
-                e.kind()
+                "{KEY}: the value does not start with '{{', so it names a credential file, \
+                 which cannot be read: {why} (value not shown)"
             ))
-        })?;
-        Self::from_json(&text, &format!(" (file {value:?})"))
+        };
+        let meta = std::fs::metadata(value).map_err(|e| cannot(e.kind().to_string()))?;
+        if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+            return Err(cannot(format!(
+                "not a regular file of at most {MAX_FILE_BYTES} bytes"
+            )));
+        }
+        let text = std::fs::read(value).map_err(|e| cannot(e.kind().to_string()))?;
+        Self::from_json(&text, " (the file it names)")
     }
 
     fn from_json(text: &[u8], origin: &str) -> Result<ServiceAccountCredential> {
