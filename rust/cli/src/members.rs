@@ -6,8 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use mesos_discovery::config::{self, EnvOverlay};
-use mesos_discovery::discovery::Discoverer;
-use mesos_discovery::{Config, ErrorKind, MembershipWatcher};
+use mesos_discovery::{Config, ErrorKind, Membership};
 
 use crate::{EXIT_FAILED, EXIT_USAGE};
 
@@ -97,20 +96,16 @@ pub fn run(args: MembersArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    let membership = match Membership::open(config) {
+        Ok(membership) => membership,
+        Err(e) => return exit_for(&e),
+    };
     if args.watch {
-        return watch(config);
+        return watch(membership);
     }
-    let result = Discoverer::new(config).and_then(|d| d.discover_blocking());
-    let found = match result {
+    let found = match membership.refresh_blocking() {
         Ok(found) => found,
-        Err(e) => {
-            eprintln!("mesos-discovery: {e}");
-            let code = match e.kind() {
-                ErrorKind::Config | ErrorKind::InvalidArgument => EXIT_USAGE,
-                _ => EXIT_FAILED,
-            };
-            return ExitCode::from(code);
-        }
+        Err(e) => return exit_for(&e),
     };
     let out = match args.format {
         Format::Json => {
@@ -138,12 +133,11 @@ fn exit_for(e: &mesos_discovery::Error) -> ExitCode {
 }
 
 /// Prints every change as one JSON line until stdout closes. Failures while watching are
-/// logged (the watcher retries by itself); only a bad configuration ends the command.
-fn watch(config: Config) -> ExitCode {
-    let watcher = match MembershipWatcher::start(config) {
-        Ok(w) => w,
-        Err(e) => return exit_for(&e),
-    };
+/// logged (the membership retries by itself); only a bad configuration ends the command.
+fn watch(watcher: Membership) -> ExitCode {
+    if let Err(e) = watcher.watch() {
+        return exit_for(&e);
+    }
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     let tx = std::sync::Mutex::new(tx);
     watcher.subscribe(Box::new(move |change| {

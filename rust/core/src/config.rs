@@ -43,6 +43,9 @@ pub const MAX_RESPONSE_BYTES: &str = "MESOS_DISCOVERY_MAX_RESPONSE_BYTES";
 pub const RESYNC_INTERVAL: &str = "MESOS_DISCOVERY_RESYNC_INTERVAL";
 pub const POLL_INTERVAL: &str = "MESOS_DISCOVERY_POLL_INTERVAL";
 pub const STREAM_IDLE_TIMEOUT: &str = "MESOS_DISCOVERY_STREAM_IDLE_TIMEOUT";
+pub const EVENT_DEBOUNCE: &str = "MESOS_DISCOVERY_EVENT_DEBOUNCE";
+pub const CONFIRM_DELAY: &str = "MESOS_DISCOVERY_CONFIRM_DELAY";
+pub const APPLY_EVENTS: &str = "MESOS_DISCOVERY_APPLY_EVENTS";
 pub const DCOS_SERVICE_ACCOUNT_CREDENTIAL: &str = "DCOS_SERVICE_ACCOUNT_CREDENTIAL";
 pub const MARATHON_ZK_HTTPS: &str = "MESOS_DISCOVERY_MARATHON_ZK_HTTPS";
 
@@ -74,6 +77,9 @@ pub const KNOWN_KEYS: &[&str] = &[
     RESYNC_INTERVAL,
     POLL_INTERVAL,
     STREAM_IDLE_TIMEOUT,
+    EVENT_DEBOUNCE,
+    CONFIRM_DELAY,
+    APPLY_EVENTS,
     DCOS_SERVICE_ACCOUNT_CREDENTIAL,
     MARATHON_ZK_HTTPS,
 ];
@@ -92,6 +98,8 @@ pub fn is_known_key(key: &str) -> bool {
 
 pub const DEFAULT_MARATHON_ENDPOINT: &str = "http://marathon.mesos:8080";
 pub const DEFAULT_MESOS_DNS_ENDPOINT: &str = "http://marathon.mesos:8123";
+pub const DEFAULT_EVENT_DEBOUNCE: Duration = Duration::from_millis(100);
+pub const DEFAULT_CONFIRM_DELAY: Duration = Duration::from_millis(500);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheme {
@@ -179,6 +187,14 @@ pub struct Config {
     /// Live membership: an event stream silent this long (no event, no heartbeat) is
     /// reopened. Marathon's Jetty sends a heartbeat about every 10 s.
     pub stream_idle_timeout: Duration,
+    /// Live membership: events about one app within this window cost one refetch of it.
+    pub event_debounce: Duration,
+    /// Live membership: an event applied at once is confirmed by a refetch of its app this
+    /// long after it (sooner if another refetch of the app happens first).
+    pub confirm_delay: Duration,
+    /// Live membership: apply task status events at once (`false`: every event only leads to
+    /// a debounced refetch, the behaviour before events were applied).
+    pub apply_events: bool,
 }
 
 /// Where environment variables stand relative to the explicit map.
@@ -206,6 +222,23 @@ impl Config {
         overlay: EnvOverlay,
     ) -> Result<Config> {
         let merged = merge_env(map, overlay, |k| std::env::var(k).ok())?;
+        Config::from_resolved(&merged)
+    }
+
+    /// Builds a config from three layers, per key: the environment (placed as `overlay` says),
+    /// the Java system properties, then the explicit map. Carbon passes its axis2 parameters
+    /// as `map`, `System.getProperties()` as `system_properties` and [`EnvOverlay::EnvWins`]:
+    /// environment > system property > axis2 parameter, the original scheme's order.
+    ///
+    /// Only keys of the vocabulary are read from `system_properties` (a JVM carries hundreds of
+    /// foreign ones); the map's keys are checked as in [`Config::from_map`]. A blank value in
+    /// any layer counts as unset, so a lower layer shows through.
+    pub fn from_layers<K: AsRef<str>, V: AsRef<str>, PK: AsRef<str>, PV: AsRef<str>>(
+        map: impl IntoIterator<Item = (K, V)>,
+        system_properties: impl IntoIterator<Item = (PK, PV)>,
+        overlay: EnvOverlay,
+    ) -> Result<Config> {
+        let merged = merge_layers(map, system_properties, overlay, |k| std::env::var(k).ok())?;
         Config::from_resolved(&merged)
     }
 
@@ -399,6 +432,9 @@ impl Config {
             poll_interval: parse_seconds(map, POLL_INTERVAL)?.unwrap_or(Duration::from_secs(5)),
             stream_idle_timeout: parse_seconds(map, STREAM_IDLE_TIMEOUT)?
                 .unwrap_or(Duration::from_secs(60)),
+            event_debounce: parse_seconds(map, EVENT_DEBOUNCE)?.unwrap_or(DEFAULT_EVENT_DEBOUNCE),
+            confirm_delay: parse_seconds(map, CONFIRM_DELAY)?.unwrap_or(DEFAULT_CONFIRM_DELAY),
+            apply_events: parse_bool(map, APPLY_EVENTS)?.unwrap_or(true),
         })
     }
 }
@@ -423,7 +459,7 @@ pub fn merge_env<K: AsRef<str>, V: AsRef<str>>(
     }
     if overlay != EnvOverlay::Ignore {
         for key in KNOWN_KEYS {
-            let Some(value) = env(key).filter(|v| !v.is_empty()) else {
+            let Some(value) = env(key).filter(|v| !v.trim().is_empty()) else {
                 continue;
             };
             let map_has = merged.get(*key).is_some_and(|v| !v.trim().is_empty());
@@ -433,6 +469,25 @@ pub fn merge_env<K: AsRef<str>, V: AsRef<str>>(
         }
     }
     Ok(merged)
+}
+
+/// [`merge_env`] with a system-property layer between the environment and the map (see
+/// [`Config::from_layers`]): a non-blank property of a known key overrides the map; the
+/// environment then goes above both (`EnvWins`) or fills in what neither has (`MapWins`).
+pub fn merge_layers<K: AsRef<str>, V: AsRef<str>, PK: AsRef<str>, PV: AsRef<str>>(
+    map: impl IntoIterator<Item = (K, V)>,
+    system_properties: impl IntoIterator<Item = (PK, PV)>,
+    overlay: EnvOverlay,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<BTreeMap<String, String>> {
+    let mut merged = merge_env(map, EnvOverlay::Ignore, |_| None)?;
+    for (k, v) in system_properties {
+        let (k, v) = (k.as_ref(), v.as_ref());
+        if is_known_key(k) && !v.trim().is_empty() {
+            merged.insert(k.to_string(), v.to_string());
+        }
+    }
+    merge_env(merged, overlay, env)
 }
 
 /// `app`, `/app`, `group/app/` → `/group/app`. Marathon ids are path segments of
@@ -791,5 +846,69 @@ mod tests {
         assert_eq!(m[MARATHON_APP_ID], "/own");
         let m = merge_env(map, EnvOverlay::Ignore, env).unwrap();
         assert!(!m.contains_key(MARATHON_APP_ID));
+    }
+
+    #[test]
+    fn carbon_layers_env_then_property_then_parameter() {
+        let env = |k: &str| match k {
+            MARATHON_ENDPOINT => Some("http://from-env:8080".to_string()),
+            HEALTHY_ONLY => Some("  ".to_string()),
+            _ => None,
+        };
+        let parameters = [
+            (MARATHON_ENDPOINT, "http://from-axis2:8080"),
+            (MARATHON_APPLICATIONS, "/from-axis2"),
+            (PORT_INDEX, "1"),
+            (HEALTHY_ONLY, "true"),
+        ];
+        let properties = [
+            (MARATHON_ENDPOINT, "http://from-property:8080"),
+            (MARATHON_APPLICATIONS, "/from-property"),
+            (PORT_INDEX, " "),
+            ("java.version", "21"),
+        ];
+        let m = merge_layers(parameters, properties, EnvOverlay::EnvWins, env).unwrap();
+        assert_eq!(m[MARATHON_ENDPOINT], "http://from-env:8080");
+        assert_eq!(m[MARATHON_APPLICATIONS], "/from-property");
+        assert_eq!(m[PORT_INDEX], "1", "a blank property shows the parameter");
+        assert_eq!(
+            m[HEALTHY_ONLY], "true",
+            "a blank variable shows the parameter"
+        );
+        assert!(
+            !m.contains_key("java.version"),
+            "foreign properties are not read"
+        );
+        let m = merge_layers(parameters, properties, EnvOverlay::Ignore, env).unwrap();
+        assert_eq!(m[MARATHON_ENDPOINT], "http://from-property:8080");
+        // Unknown keys in the explicit map are still errors.
+        let e = merge_layers(
+            [("MARATHON_ENDPIONT", "x")],
+            properties,
+            EnvOverlay::EnvWins,
+            env,
+        )
+        .unwrap_err();
+        assert!(e.message().contains("MARATHON_ENDPIONT"), "{e}");
+    }
+
+    #[test]
+    fn live_membership_timers_and_fast_path() {
+        let c = cfg(&[(MARATHON_APPLICATIONS, "a")]).unwrap();
+        assert_eq!(
+            (c.event_debounce, c.confirm_delay, c.apply_events),
+            (DEFAULT_EVENT_DEBOUNCE, DEFAULT_CONFIRM_DELAY, true)
+        );
+        let c = cfg(&[
+            (MARATHON_APPLICATIONS, "a"),
+            (EVENT_DEBOUNCE, "0.05"),
+            (CONFIRM_DELAY, "2"),
+            (APPLY_EVENTS, "false"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.event_debounce, c.confirm_delay, c.apply_events),
+            (Duration::from_millis(50), Duration::from_secs(2), false)
+        );
     }
 }

@@ -1,58 +1,50 @@
-//! Entry point: a [`Config`] in, a [`Discovery`] out, by the configured scheme.
-//!
-//! [`Discoverer`] owns the HTTP client (connection pool, TLS roots), so front ends that ask
-//! repeatedly (a C handle, a Java scheme, a watcher) keep one and reuse its connections.
+//! One-shot discovery: a [`Config`] in, a [`Discovery`] out. A one-shot discovery is a
+//! [`Membership`]'s first refresh; these functions are that, for callers that ask once.
 
-use crate::config::{Config, Scheme};
+use crate::config::Config;
 use crate::error::Result;
-use crate::http::HttpClient;
+use crate::membership::Membership;
 use crate::model::Discovery;
-use crate::{marathon, mesos_dns, runtime};
+use crate::runtime;
 
-/// Discovers members for one configuration, reusing connections across calls.
+/// The former one-shot handle: a [`Membership`] that is only ever refreshed. Front ends that
+/// also watch should hold the [`Membership`] itself (one HTTP client for both).
 #[derive(Debug)]
 pub struct Discoverer {
-    config: Config,
-    http: HttpClient,
+    membership: Membership,
 }
 
 impl Discoverer {
-    /// Validates TLS settings and builds the HTTP client; does no I/O.
+    /// Validates TLS and auth settings and builds the HTTP client; does no I/O.
     pub fn new(config: Config) -> Result<Discoverer> {
-        let http = HttpClient::new(&config)?;
-        Ok(Discoverer { config, http })
+        Ok(Discoverer {
+            membership: Membership::open(config)?,
+        })
     }
 
     pub fn config(&self) -> &Config {
-        &self.config
+        self.membership.config()
+    }
+
+    /// The membership behind it.
+    pub fn membership(&self) -> &Membership {
+        &self.membership
     }
 
     /// One full discovery: members sorted and de-duplicated, plus warnings.
     pub async fn discover(&self) -> Result<Discovery> {
-        let mut found = match self.config.scheme {
-            Scheme::Marathon => {
-                // `zk://` Marathon: its leader is read once per discovery.
-                let config = crate::zk::marathon_leader::resolve_config(&self.config).await?;
-                marathon::discover(&self.http, &config).await?
-            }
-            Scheme::MesosDns => mesos_dns::discover(&self.http, &self.config).await?,
-        };
-        found.normalize();
-        for warning in &found.warnings {
-            log::warn!("{warning}");
-        }
-        Ok(found)
+        self.membership.refresh().await
     }
 
     /// [`Discoverer::discover`] on the shared runtime, blocking this thread.
     pub fn discover_blocking(&self) -> Result<Discovery> {
-        runtime::block_on(self.discover())?
+        self.membership.refresh_blocking()
     }
 }
 
 /// One discovery with a fresh client.
 pub async fn discover(config: &Config) -> Result<Discovery> {
-    Discoverer::new(config.clone())?.discover().await
+    Membership::open(config.clone())?.refresh().await
 }
 
 /// [`discover`] on the shared runtime, blocking this thread.

@@ -1,20 +1,28 @@
-//! HTTP transport shared by the Marathon and Mesos-DNS clients: endpoint failover, bounded
-//! retries with capped exponential backoff and jitter inside one overall deadline, auth
-//! headers, TLS roots, redirects followed by hand, and a response size cap.
+//! HTTP transport shared by the Marathon and Mesos-DNS clients. It moves bytes and classifies
+//! failures, nothing more: endpoint failover, bounded retries with capped exponential backoff
+//! and jitter inside one overall deadline, the `Authorization` header from an
+//! [`AuthProvider`] (renewed once on a 401), TLS roots, redirects followed by hand (loops
+//! caught), and a response size cap. What a status or a body means for a service (a 404 from
+//! Marathon, an error page's text) is the service module's business: it gets a [`Reply`].
 //!
-//! It only moves bytes; parsing belongs to the callers. Errors name the endpoint (credentials
-//! never: configured URLs cannot carry any, and redirect targets are redacted).
+//! Failure classes: connect errors, timeouts and broken bodies are `Network`/`Timeout`, 5xx is
+//! `Unavailable` (all three retried); 401/403 is `Auth` (never retried: it only locks accounts);
+//! an oversized body is `Protocol`. Errors name the endpoint (credentials never: configured
+//! URLs cannot carry any, redirect targets are redacted, quoted server text is scrubbed of our
+//! own secrets).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
-use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, LOCATION};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{StatusCode, Url};
 use tokio::time::Instant;
 
-use crate::config::{Auth, Config, HttpLimits};
+use crate::auth::{AuthProvider, Challenge};
+use crate::config::{HttpLimits, TlsConfig};
 use crate::error::{Error, ErrorKind, Result};
-use crate::secret::{redact_url, Secret};
+use crate::secret::redact_url;
 
 /// Redirects followed for one request before it counts as a loop.
 const MAX_REDIRECTS: usize = 5;
@@ -23,60 +31,52 @@ const BACKOFF_CAP: Duration = Duration::from_secs(5);
 /// An event stream is reopened (with a full resync) at least this often.
 const STREAM_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
-/// What an exchange produced that the caller must interpret, with the (redacted) URL that
-/// answered, so a body that cannot be understood can be blamed on the right endpoint.
+/// Who is asked: a name for errors and the service's way of quoting an error body
+/// (`None`: nothing worth quoting).
+#[derive(Clone, Copy, Debug)]
+pub struct Service {
+    pub name: &'static str,
+    pub hint: fn(&[u8]) -> Option<String>,
+}
+
+/// A final (non-redirect) answer the caller must judge: 2xx, or a 4xx other than 401/403,
+/// with the (redacted) URL that gave it.
 #[derive(Debug)]
-pub enum Fetched {
-    /// 2xx with its body.
-    Body { body: Vec<u8>, from: String },
-    /// 404 with its body: for Marathon an authoritative "no such app", never retried.
-    NotFound { body: Vec<u8>, from: String },
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Vec<u8>,
+    pub from: String,
 }
 
-/// Where the `Authorization` header of a request comes from.
-enum Authorizer {
-    None,
-    /// Basic auth or a static DC/OS token.
-    Fixed(HeaderValue),
-    /// DC/OS strict mode: a service-account login, renewed as it expires.
-    ServiceAccount(std::sync::Arc<crate::acs::ServiceAccountLogin>),
-}
-
-/// A reusable client (connection pool, TLS config) plus the auth and limits to apply.
+/// A reusable client (connection pool, TLS config) plus the auth provider and limits.
 pub struct HttpClient {
     client: reqwest::Client,
-    authorization: Authorizer,
-    /// The secrets this client sends, in every form they take on the wire, scrubbed from any
-    /// server text we quote (a proxy may reflect the `Authorization` header into its page).
-    secrets: Vec<Secret>,
+    auth: Arc<dyn AuthProvider>,
     limits: HttpLimits,
 }
 
 impl std::fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpClient")
-            .field(
-                "authorization",
-                &match &self.authorization {
-                    Authorizer::None => None,
-                    Authorizer::Fixed(_) => Some("***"),
-                    Authorizer::ServiceAccount(_) => Some("DC/OS service account"),
-                },
-            )
+            .field("auth", &self.auth.kind())
             .field("limits", &self.limits)
             .finish()
     }
 }
 
 impl HttpClient {
-    pub fn new(config: &Config) -> Result<HttpClient> {
+    pub fn new(
+        limits: &HttpLimits,
+        tls: &TlsConfig,
+        auth: Arc<dyn AuthProvider>,
+    ) -> Result<HttpClient> {
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
-            .connect_timeout(config.http.connect_timeout)
-            .timeout(config.http.request_timeout)
+            .connect_timeout(limits.connect_timeout)
+            .timeout(limits.request_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("mesos-discovery/", env!("CARGO_PKG_VERSION")));
-        if let Some(path) = &config.tls.ca_bundle {
+        if let Some(path) = &tls.ca_bundle {
             let pem = std::fs::read(path).map_err(|e| {
                 Error::config(format!(
                     "{}={:?}: cannot read: {e}",
@@ -102,7 +102,7 @@ impl HttpClient {
                 builder = builder.add_root_certificate(cert);
             }
         }
-        if config.tls.skip_verify {
+        if tls.skip_verify {
             log::warn!(
                 "{}=true: TLS certificates are NOT verified; anyone on the path can impersonate Marathon",
                 crate::config::TLS_SKIP_VERIFY
@@ -112,51 +112,10 @@ impl HttpClient {
         let client = builder
             .build()
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
-        let authorization = match &config.auth {
-            Auth::None | Auth::ServiceAccount(_) => None,
-            Auth::Basic { username, password } => {
-                let raw = format!("{username}:{}", password.expose());
-                Some(format!("Basic {}", base64(raw.as_bytes())))
-            }
-            Auth::Token(token) => Some(format!("token={}", token.expose())),
-        }
-        .map(|v| {
-            let mut value = HeaderValue::from_str(&v).map_err(|_| {
-                Error::config("credentials contain characters not allowed in an HTTP header")
-            })?;
-            value.set_sensitive(true);
-            Ok::<_, Error>(value)
-        })
-        .transpose()?;
-        let secrets = match &config.auth {
-            Auth::None => Vec::new(),
-            Auth::Basic { username, password } => {
-                let pair = format!("{username}:{}", password.expose());
-                vec![
-                    Secret::new(base64(pair.as_bytes())),
-                    Secret::new(pair),
-                    password.clone(),
-                ]
-            }
-            Auth::Token(token) => vec![token.clone()],
-            Auth::ServiceAccount(_) => Vec::new(),
-        };
-        let authorization = match (&config.auth, authorization) {
-            (Auth::ServiceAccount(credential), _) => Authorizer::ServiceAccount(
-                std::sync::Arc::new(crate::acs::ServiceAccountLogin::new(
-                    credential.clone(),
-                    client.clone(),
-                    config.http.request_timeout,
-                )?),
-            ),
-            (_, Some(header)) => Authorizer::Fixed(header),
-            (_, None) => Authorizer::None,
-        };
         Ok(HttpClient {
             client,
-            authorization,
-            secrets,
-            limits: config.http.clone(),
+            auth,
+            limits: limits.clone(),
         })
     }
 
@@ -165,17 +124,17 @@ impl HttpClient {
     }
 
     /// GETs `path_and_query` from the first endpoint that answers, going round the list
-    /// `1 + retries` times with backoff, all within the configured deadline.
+    /// `1 + retries` times with backoff, all within the configured deadline. Returns a 2xx or
+    /// a 4xx other than 401/403 as a [`Reply`] for the caller to judge.
     ///
-    /// Retried: connect errors, timeouts, 5xx (incl. Marathon's 502/503 "no leader"), broken
-    /// bodies. Not retried: 401/403 (an auth error at once: retrying only locks accounts), 404
-    /// (returned to the caller), other 4xx, an oversized body.
+    /// Retried: connect errors, timeouts, 5xx, broken bodies. Not retried: 401/403 (an `Auth`
+    /// error at once, after one renewal of the credentials on a 401), an oversized body.
     pub async fn get(
         &self,
-        service: &str,
+        service: &Service,
         endpoints: &[Url],
         path_and_query: &str,
-    ) -> Result<Fetched> {
+    ) -> Result<Reply> {
         let deadline = Instant::now() + self.limits.deadline;
         let mut last_error: Option<Error> = None;
         for round in 0..=self.limits.retries {
@@ -188,10 +147,7 @@ impl HttpClient {
             }
             for endpoint in endpoints {
                 let url = join(endpoint, path_and_query)?;
-                let attempt = tokio::time::timeout_at(
-                    deadline,
-                    self.get_following_redirects(service, url.clone()),
-                );
+                let attempt = tokio::time::timeout_at(deadline, self.get_one(service, url.clone()));
                 match attempt.await {
                     Err(_) => {
                         let what = last_error
@@ -200,13 +156,14 @@ impl HttpClient {
                         return Err(Error::new(
                             ErrorKind::Timeout,
                             format!(
-                                "{service}: no answer within the {:?} deadline ({})",
+                                "{}: no answer within the {:?} deadline ({})",
+                                service.name,
                                 self.limits.deadline,
                                 redact_url(url.as_str())
                             ) + &what,
                         ));
                     }
-                    Ok(Ok(fetched)) => return Ok(fetched),
+                    Ok(Ok(reply)) => return Ok(reply),
                     Ok(Err(e)) if retryable(e.kind()) => {
                         log::debug!("{e}; trying the next endpoint");
                         last_error = Some(e);
@@ -215,25 +172,100 @@ impl HttpClient {
                 }
             }
         }
-        Err(last_error
-            .unwrap_or_else(|| Error::internal(format!("{service}: no endpoints configured"))))
+        Err(last_error.unwrap_or_else(|| {
+            Error::internal(format!("{}: no endpoints configured", service.name))
+        }))
+    }
+
+    /// POSTs a JSON body to one URL, once, without credentials and without following
+    /// redirects (a login request). Returns 2xx and 4xx answers (401/403 included: a login
+    /// judges its own refusal); 5xx and transport failures are errors.
+    pub async fn post_json(&self, service: &Service, url: &Url, body: Vec<u8>) -> Result<Reply> {
+        let shown = redact_url(url.as_str());
+        let response = self
+            .client
+            .post(url.clone())
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| transport_error(service.name, &shown, e, false))?;
+        let status = response.status();
+        if status.is_server_error() || status.is_redirection() {
+            return Err(self.status_error(service, &shown, response).await);
+        }
+        Ok(Reply {
+            status,
+            body: self.read_body(service.name, &shown, response).await?,
+            from: shown,
+        })
+    }
+
+    /// The error for an answer the caller did not expect (e.g. a 400 to a GET), quoting what
+    /// the service said.
+    pub fn unexpected(&self, service: &Service, reply: &Reply) -> Error {
+        Error::protocol(format!(
+            "{} {}: unexpected HTTP {}{}",
+            service.name,
+            reply.from,
+            reply.status,
+            self.quote(service, &reply.body)
+        ))
+    }
+
+    /// One request with the current credentials; on a 401, asks the provider to renew them
+    /// and, if it did, sends the request once more.
+    async fn send(
+        &self,
+        service: &Service,
+        url: Url,
+        accept: &str,
+        stream: bool,
+    ) -> Result<(String, reqwest::Response)> {
+        self.auth.prepare(self).await?;
+        let sent = self.auth.header()?;
+        let (shown, response) = self
+            .send_following_redirects(service, url.clone(), accept, stream, sent.clone())
+            .await?;
+        if response.status() != StatusCode::UNAUTHORIZED {
+            return Ok((shown, response));
+        }
+        let challenge = Challenge {
+            service: service.name.to_string(),
+            url: shown.clone(),
+            www_authenticate: response
+                .headers()
+                .get(WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            sent,
+        };
+        if !self.auth.renew(self, &challenge).await? {
+            return Ok((shown, response));
+        }
+        log::debug!(
+            "{} {shown}: credentials renewed after HTTP 401; retrying once",
+            service.name
+        );
+        let renewed = self.auth.header()?;
+        self.send_following_redirects(service, url, accept, stream, renewed)
+            .await
     }
 
     /// Sends a GET, following redirects, and returns the first non-redirect response.
     /// `stream`: a long-lived response (an event stream) with no whole-request timeout.
     async fn send_following_redirects(
         &self,
-        service: &str,
+        service: &Service,
         mut url: Url,
         accept: &str,
         stream: bool,
+        authorization: Option<reqwest::header::HeaderValue>,
     ) -> Result<(String, reqwest::Response)> {
         let origin_scheme = url.scheme().to_string();
         let origin = redact_url(url.as_str());
-        let mut redirects = 0;
-        // A DC/OS token refused as invalid (revoked) earns one fresh login per request.
-        let mut relogged = false;
-        while redirects <= MAX_REDIRECTS {
+        for _ in 0..=MAX_REDIRECTS {
             let shown = redact_url(url.as_str());
             let mut request = self.client.get(url.clone()).header(ACCEPT, accept);
             if stream {
@@ -241,78 +273,65 @@ impl HttpClient {
             }
             // Credentials follow a redirect (Marathon standbys redirect to the leader) but never
             // from https down to plain http.
-            let mut sent_token = None;
-            if !(origin_scheme == "https" && url.scheme() == "http") {
-                match &self.authorization {
-                    Authorizer::None => {}
-                    Authorizer::Fixed(header) => {
-                        request = request.header(AUTHORIZATION, header.clone());
-                    }
-                    Authorizer::ServiceAccount(login) => {
-                        let auth = login.authorization().await?;
-                        request = request.header(AUTHORIZATION, auth.header);
-                        sent_token = Some(auth.token);
-                    }
+            if let Some(auth) = &authorization {
+                if !(origin_scheme == "https" && url.scheme() == "http") {
+                    request = request.header(AUTHORIZATION, auth.clone());
                 }
             }
             let response = request
                 .send()
                 .await
-                .map_err(|e| transport_error(service, &shown, e, false))?;
+                .map_err(|e| transport_error(service.name, &shown, e, false))?;
             let status = response.status();
-            if let (Authorizer::ServiceAccount(login), Some(token), false) =
-                (&self.authorization, &sent_token, relogged)
-            {
-                if crate::acs::login::token_refused(status, response.headers()) {
-                    login.refused(token);
-                    relogged = true;
-                    continue;
-                }
-            }
             if !status.is_redirection() {
                 return Ok((shown, response));
             }
-            redirects += 1;
             let location = response
                 .headers()
                 .get(LOCATION)
                 .and_then(|v| v.to_str().ok())
                 .ok_or_else(|| {
                     Error::protocol(format!(
-                        "{service} {shown}: HTTP {status} without a Location header"
+                        "{} {shown}: HTTP {status} without a Location header",
+                        service.name
                     ))
                 })?;
             url = url.join(location).map_err(|_| {
                 Error::protocol(format!(
-                    "{service} {shown}: HTTP {status} to an invalid Location"
+                    "{} {shown}: HTTP {status} to an invalid Location",
+                    service.name
                 ))
             })?;
             log::debug!(
-                "{service} {shown}: redirected to {}",
+                "{} {shown}: redirected to {}",
+                service.name,
                 redact_url(url.as_str())
             );
         }
         Err(Error::new(
             ErrorKind::Network,
-            format!("{service} {origin}: more than {MAX_REDIRECTS} redirects (a redirect loop?)"),
+            format!(
+                "{} {origin}: more than {MAX_REDIRECTS} redirects (a redirect loop?)",
+                service.name
+            ),
         ))
     }
 
-    async fn get_following_redirects(&self, service: &str, url: Url) -> Result<Fetched> {
-        let (shown, response) = self
-            .send_following_redirects(service, url, "application/json", false)
-            .await?;
-        match response.status() {
-            s if s.is_success() => Ok(Fetched::Body {
-                body: self.read_body(service, &shown, response).await?,
+    async fn get_one(&self, service: &Service, url: Url) -> Result<Reply> {
+        let (shown, response) = self.send(service, url, "application/json", false).await?;
+        let status = response.status();
+        if status.is_success()
+            || (status.is_client_error()
+                && status != StatusCode::UNAUTHORIZED
+                && status != StatusCode::FORBIDDEN)
+        {
+            return Ok(Reply {
+                status,
+                body: self.read_body(service.name, &shown, response).await?,
                 from: shown,
-            }),
-            StatusCode::NOT_FOUND => Ok(Fetched::NotFound {
-                body: self.read_body(service, &shown, response).await?,
-                from: shown,
-            }),
-            _ => Err(self.status_error(service, &shown, response).await),
+            });
         }
+        Err(self.status_error(service, &shown, response).await)
     }
 
     /// Opens a long-lived GET (Marathon's event stream) on the first endpoint that answers
@@ -320,7 +339,7 @@ impl HttpClient {
     /// when all do. The caller reads the body and judges idleness itself.
     pub async fn open_stream(
         &self,
-        service: &str,
+        service: &Service,
         endpoints: &[Url],
         path_and_query: &str,
         accept: &str,
@@ -330,7 +349,7 @@ impl HttpClient {
             let url = join(endpoint, path_and_query)?;
             let attempt = tokio::time::timeout(
                 self.limits.connect_timeout + self.limits.request_timeout,
-                self.send_following_redirects(service, url, accept, true),
+                self.send(service, url, accept, true),
             );
             let (shown, response) = match attempt.await {
                 Ok(Ok(sent)) => sent,
@@ -342,7 +361,8 @@ impl HttpClient {
                     last_error = Some(Error::new(
                         ErrorKind::Timeout,
                         format!(
-                            "{service} {}: no response headers in time",
+                            "{} {}: no response headers in time",
+                            service.name,
                             redact_url(endpoint.as_str())
                         ),
                     ));
@@ -358,58 +378,75 @@ impl HttpClient {
             }
             last_error = Some(e);
         }
-        Err(last_error
-            .unwrap_or_else(|| Error::internal(format!("{service}: no endpoints configured"))))
+        Err(last_error.unwrap_or_else(|| {
+            Error::internal(format!("{}: no endpoints configured", service.name))
+        }))
     }
 
-    /// The error for a non-2xx, non-404 answer.
-    /// A short hint from an error body, with our own secrets blanked out.
-    fn quote(&self, body: &[u8]) -> String {
-        let mut hint = summarize(body);
-        let mut secrets = self.secrets.clone();
-        if let Authorizer::ServiceAccount(login) = &self.authorization {
-            secrets.extend(login.secrets());
-        }
-        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+    /// The service's hint from an error body, with our own secrets blanked out.
+    fn quote(&self, service: &Service, body: &[u8]) -> String {
+        let Some(mut hint) = (service.hint)(body) else {
+            return String::new();
+        };
+        for secret in self.auth.secrets().iter().filter(|s| !s.is_empty()) {
             hint = hint.replace(secret.expose(), "***");
         }
-        hint
+        let hint: String = hint
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(200)
+            .collect();
+        if hint.is_empty() {
+            String::new()
+        } else {
+            format!(" ({hint})")
+        }
     }
 
-    async fn status_error(&self, service: &str, shown: &str, response: reqwest::Response) -> Error {
+    /// The error for a refused (401/403), failed (5xx) or otherwise unusable answer.
+    async fn status_error(
+        &self,
+        service: &Service,
+        shown: &str,
+        response: reqwest::Response,
+    ) -> Error {
         let status = response.status();
+        let name = service.name;
         match status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::new(
                 ErrorKind::Auth,
                 format!(
-                    "{service} {shown}: HTTP {status}: {}",
-                    match self.authorization {
-                        Authorizer::Fixed(_) => "the configured credentials were refused",
-                        Authorizer::ServiceAccount(_) =>
-                            "the DC/OS service account's token was refused, also right after a fresh login",
-                        Authorizer::None =>
-                            "authentication required (set basic auth, a token or a DC/OS service account)",
+                    "{name} {shown}: HTTP {status}: {}",
+                    if self.auth.kind() != "none" {
+                        "the configured credentials were refused"
+                    } else {
+                        "authentication required (set basic auth or a token)"
                     }
                 ),
             ),
             s if s.is_server_error() => {
                 let body = self
-                    .read_body(service, shown, response)
+                    .read_body(name, shown, response)
                     .await
                     .unwrap_or_default();
                 Error::new(
                     ErrorKind::Unavailable,
-                    format!("{service} {shown}: HTTP {status}{}", self.quote(&body)),
+                    format!(
+                        "{name} {shown}: HTTP {status}{}",
+                        self.quote(service, &body)
+                    ),
                 )
             }
             s => {
                 let body = self
-                    .read_body(service, shown, response)
+                    .read_body(name, shown, response)
                     .await
                     .unwrap_or_default();
                 Error::protocol(format!(
-                    "{service} {shown}: unexpected HTTP {s}{}",
-                    self.quote(&body)
+                    "{name} {shown}: unexpected HTTP {s}{}",
+                    self.quote(service, &body)
                 ))
             }
         }
@@ -431,7 +468,8 @@ impl HttpClient {
         if response.content_length().is_some_and(|n| n > cap) {
             return Err(too_big());
         }
-        let mut body = Vec::new();
+        let mut body =
+            Vec::with_capacity(response.content_length().map_or(0, |n| n.min(cap) as usize));
         while let Some(chunk) = response
             .chunk()
             .await
@@ -499,59 +537,9 @@ pub(crate) fn backoff(round: u32) -> Duration {
     jittered_backoff(round, BACKOFF_BASE, BACKOFF_CAP)
 }
 
-/// A short, single-line hint from an error body (Jetty HTML or Marathon JSON).
-fn summarize(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(2048)]);
-    let hint = if let Some(start) = text.find("<title>") {
-        text[start + 7..]
-            .split("</title>")
-            .next()
-            .unwrap_or("")
-            .to_string()
-    } else if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
-        v.get("message")
-            .and_then(|m| m.as_str())
-            .unwrap_or("")
-            .to_string()
-    } else {
-        String::new()
-    };
-    let hint: String = hint
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(200)
-        .collect();
-    if hint.is_empty() {
-        String::new()
-    } else {
-        format!(" ({hint})")
-    }
-}
-
-fn base64(input: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(input)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc4648_vectors() {
-        for (input, want) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(input.as_bytes()), want);
-        }
-        assert_eq!(base64(b"admin:pa:ss"), "YWRtaW46cGE6c3M=");
-    }
 
     #[test]
     fn join_keeps_prefix() {
@@ -574,19 +562,5 @@ mod tests {
             assert!(d <= BACKOFF_CAP, "{round}: {d:?}");
         }
         assert!(backoff(1) <= Duration::from_millis(200));
-    }
-
-    #[test]
-    fn summarize_reads_jetty_title_and_marathon_message() {
-        let html = b"<html><head><title>Error 503 Could not determine the current leader</title></head></html>";
-        assert_eq!(
-            summarize(html),
-            " (Error 503 Could not determine the current leader)"
-        );
-        assert_eq!(
-            summarize(br#"{"message":"App '/x' does not exist"}"#),
-            " (App '/x' does not exist)"
-        );
-        assert_eq!(summarize(b"\xff\xfe"), "");
     }
 }

@@ -3,16 +3,20 @@
 //! ZooKeeper). Front ends (CLI, C ABI, JNI) are thin layers over this crate; nothing here knows
 //! about them.
 //!
-//! Shape: `config` (flat key map → [`Config`]) feeds `discovery`, which drives the transport
-//! (`http`) and hands bodies to pure parse/select code (`marathon`, `mesos_dns`). The `zk`
-//! module does the same for masters: session → decode → choose.
+//! Shape: `config` (flat key map → [`Config`]) opens a [`Membership`], the one object per
+//! configuration: it owns the transport (`http`, with an `auth` provider) and the publisher,
+//! hands bodies to pure parse/select code (`marathon`, `mesos_dns`), and keeps the set
+//! current (`watch`). A one-shot discovery is its first refresh. The `zk` module does the
+//! same for masters: session → decode → choose.
 
 pub mod acs;
+pub mod auth;
 pub mod config;
 pub mod discovery;
 pub mod error;
 pub mod http;
 pub mod marathon;
+pub mod membership;
 pub mod mesos_dns;
 pub mod model;
 pub mod publish;
@@ -24,6 +28,7 @@ pub mod zk;
 pub use config::{Config, EnvOverlay};
 pub use discovery::{discover, discover_blocking};
 pub use error::{Error, ErrorKind, Result};
+pub use membership::Membership;
 pub use model::{Discovery, Member, Warning};
 pub use watch::{MembershipChange, MembershipState, MembershipWatcher};
 

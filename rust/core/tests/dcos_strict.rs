@@ -150,7 +150,7 @@ fn a_token_refused_after_a_fresh_login_is_an_auth_error() {
     let started = Instant::now();
     let e = discover(&pairs(&wb.url(), &credential, "Marathon")).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Auth, "{e}");
-    assert!(e.message().contains("after a fresh login"), "{e}");
+    assert!(e.message().contains("refused"), "{e}");
     assert!(started.elapsed() < Duration::from_secs(10));
     // One retry per request, not a loop.
     assert!(wb.admin().requests(ACS_LOGIN_PATH) <= 4);
@@ -319,7 +319,13 @@ fn the_watcher_follows_its_stream_across_token_expiries() {
             .unwrap_or_else(|| panic!("scale-up not seen; {state:?}"));
     }
     assert_eq!(state.error, None);
-    assert!(wb.admin().requests(ACS_LOGIN_PATH) >= 2);
+    // The change may come from the event itself; the refetch confirming it needs a new token.
+    let deadline = Instant::now() + WAIT;
+    while wb.admin().requests(ACS_LOGIN_PATH) < 2 {
+        assert!(Instant::now() < deadline, "no renewed login");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_secs(1));
     assert_eq!(wb.admin().token_refusals(), 0);
     assert_eq!(wb.admin().open_event_streams(), 1, "the stream was kept");
 }

@@ -107,21 +107,27 @@ fn sse_empty_data_lines_count_toward_the_event_cap() {
 }
 
 #[test]
-fn sse_events_with_deep_or_huge_json_concern_no_app() {
+fn sse_events_with_deep_or_huge_json_name_no_app_and_mean_a_refetch() {
+    // An event whose app cannot be read is never applied; it only makes every configured app
+    // due for a (debounced) refetch.
     let apps = ["/a".to_string()];
     for data in [nested(100_000), nested_objects(100_000)] {
         let event = SseEvent {
             event: "status_update_event".into(),
             data: String::from_utf8(data).unwrap(),
         };
-        assert_eq!(affected_apps(&event, &apps), None);
+        assert_eq!(affected_apps(&event, &apps), Some(apps.to_vec()));
     }
     for app_id in ["1e400", "18446744073709551616", "-1", "[\"/a\"]"] {
         let event = SseEvent {
             event: "status_update_event".into(),
             data: format!("{{\"appId\": {app_id}}}"),
         };
-        assert_eq!(affected_apps(&event, &apps), None, "{app_id}");
+        assert_eq!(
+            affected_apps(&event, &apps),
+            Some(apps.to_vec()),
+            "{app_id}"
+        );
     }
 }
 

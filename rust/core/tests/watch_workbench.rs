@@ -1,23 +1,27 @@
 //! Live membership against the workbench's event stream: scale up/down, kill, delete, health
-//! flips, a stream dropped while an app scales, idle streams, endpoint failover, Mesos-DNS
-//! polling, and debouncing.
+//! flips, a stream dropped while an app scales, streams dropped again and again, idle streams,
+//! endpoint failover, Mesos-DNS polling, debouncing, and one HTTP client for a
+//! discover-then-watch.
 
 mod support;
 
 use std::sync::{mpsc, Mutex};
 use std::time::Duration;
 
-use mesos_discovery::watch::{MembershipState, MembershipWatcher};
+use mesos_discovery::watch::MembershipState;
+use mesos_discovery::Membership;
 use support::*;
 
 const WAIT: Duration = Duration::from_secs(15);
 
-fn watcher(pairs: &[(&str, &str)]) -> MembershipWatcher {
-    MembershipWatcher::start(config(pairs).unwrap()).unwrap()
+fn watcher(pairs: &[(&str, &str)]) -> Membership {
+    let membership = Membership::open(config(pairs).unwrap()).unwrap();
+    membership.watch().unwrap();
+    membership
 }
 
 /// Waits for the first full look.
-fn first(w: &MembershipWatcher) -> MembershipState {
+fn first(w: &Membership) -> MembershipState {
     w.wait_for_change(0, WAIT)
         .unwrap()
         .expect("first discovery in time")
@@ -25,7 +29,7 @@ fn first(w: &MembershipWatcher) -> MembershipState {
 
 /// Waits until `pred` holds (changes may arrive as several generations).
 fn until(
-    w: &MembershipWatcher,
+    w: &Membership,
     mut state: MembershipState,
     pred: impl Fn(&MembershipState) -> bool,
 ) -> MembershipState {
@@ -88,13 +92,24 @@ fn scale_kill_delete_are_seen() {
     wb.admin().delete_app("/wso2/manager").unwrap();
     let s = until(&w, s, |s| count(s, "/wso2/manager") == 0);
     assert_eq!(count(&s, "/wso2/worker"), 2);
-    assert!(
-        s.warnings
+    // The kills are applied at once; the refetch that confirms them finds the app gone and
+    // says so (a warning, no new generation).
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let s = w.snapshot();
+        if s.warnings
             .iter()
-            .any(|w| w.app_id.as_deref() == Some("/wso2/manager")),
-        "{:?}",
-        s.warnings
-    );
+            .any(|w| w.app_id.as_deref() == Some("/wso2/manager"))
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no warning about the deleted app: {:?}",
+            s.warnings
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     w.close();
     assert!(w.wait_for_change(s.generation, WAIT).is_err(), "closed");
 }
@@ -255,4 +270,70 @@ fn a_standby_redirects_the_stream_to_the_leader_and_5xx_is_retried() {
         "503 first, then the redirect: {:?}",
         standby.admin().request_counts()
     );
+}
+
+#[test]
+fn discover_then_watch_uses_one_http_client() {
+    let wb = start(cluster_file("carbon.json"));
+    let membership = Membership::open(
+        config(&[
+            ("MARATHON_ENDPOINT", &wb.url()),
+            ("MARATHON_APPLICATIONS", "/wso2/worker"),
+        ])
+        .unwrap(),
+    )
+    .unwrap();
+    let found = membership.refresh_blocking().unwrap();
+    assert_eq!(found.members.len(), 3);
+    let s = membership.snapshot();
+    assert_eq!((s.generation, s.members), (1, found.members));
+    membership.watch().unwrap();
+    wait_for_stream(&wb);
+    wb.admin().scale("/wso2/worker", 4).unwrap();
+    let s = until(&membership, membership.snapshot(), |s| {
+        count(s, "/wso2/worker") == 4
+    });
+    assert_eq!(
+        s.generation, 2,
+        "the watch's own first look changed nothing"
+    );
+    // One app, so one fetch at a time. One pool: the discovery's connection carries the
+    // stream, one more serves the fetches (two clients would need three).
+    assert_eq!(
+        wb.admin().connections_accepted(),
+        2,
+        "{:?}",
+        wb.admin().request_counts()
+    );
+}
+
+#[test]
+fn streams_dropped_a_second_apart_are_followed_closely() {
+    let wb = start(cluster_file("carbon.json"));
+    let w = watcher(&[
+        ("MARATHON_ENDPOINT", &wb.url()),
+        ("MARATHON_APPLICATIONS", "/wso2/worker"),
+    ]);
+    let mut s = first(&w);
+    let mut instances = s.members.len();
+    for round in 0..8 {
+        wait_for_stream(&wb);
+        let dropped = std::time::Instant::now();
+        wb.admin().drop_event_streams();
+        instances += 1;
+        wb.admin().scale("/wso2/worker", instances as u32).unwrap();
+        // Each reconnect succeeded, so the next pause is short again: the change is seen by
+        // the reconnect's resync well within a second, every time.
+        let deadline = dropped + Duration::from_secs(1);
+        while s.members.len() != instances {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            s = w
+                .wait_for_change(s.generation, left)
+                .unwrap()
+                .unwrap_or_else(|| {
+                    panic!("round {round}: {instances} workers not seen within 1 s of the drop")
+                });
+        }
+        std::thread::sleep(deadline.saturating_duration_since(std::time::Instant::now()));
+    }
 }

@@ -4,7 +4,7 @@
 //! | method & path | body | effect |
 //! |---|---|---|
 //! | GET `/_workbench/state` | | apps, tasks (ids, states, addresses), leader |
-//! | GET `/_workbench/stats` | | `{"total": n, "requests": {"/v2/apps/x": n}}` |
+//! | GET `/_workbench/stats` | | `{"total": n, "connections": n, "requests": {"/v2/apps/x": n}}` |
 //! | POST `/_workbench/stats/reset` | | zero the counters |
 //! | POST `/_workbench/apps` | an app as in the cluster file | add an app (events) |
 //! | POST `/_workbench/apps/delete` | `{"app": "/x"}` | delete it (events) |
@@ -20,6 +20,7 @@
 //! | GET `/_workbench/events` | | `{"open_streams": n}` |
 //! | POST `/_workbench/events/drop` | | abort every `/v2/events` stream |
 //! | POST `/_workbench/events/stall` | `{"stalled": bool}` | stop/resume sending |
+//! | POST `/_workbench/events/mute` | `{"muted": bool}` | changes happen without events (lost) |
 //! | POST `/_workbench/events/emit` | `{"event_type", "data": {…}}` | publish a raw event |
 //! | POST `/_workbench/acs/revoke` | | strict mode: every token issued so far is refused |
 //! | POST `/_workbench/acs/lifetime` | `{"seconds": n}` | strict mode: lifetime of new tokens |
@@ -179,6 +180,12 @@ impl Admin {
         self.shared.hub.set_stalled(stalled);
     }
 
+    /// Mutes (or unmutes) events: while muted, changes publish no events at all, as when
+    /// Marathon's event bus loses them; only a fetch sees such a change.
+    pub fn mute_events(&self, muted: bool) {
+        self.shared.hub.set_muted(muted);
+    }
+
     pub fn open_event_streams(&self) -> usize {
         self.shared.hub.open_streams()
     }
@@ -256,8 +263,19 @@ impl Admin {
         lock(&self.shared.stats).values().sum()
     }
 
+    /// Clears the request counters and the connection count.
     pub fn reset_stats(&self) {
         lock(&self.shared.stats).clear();
+        self.shared
+            .connections
+            .store(0, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// TCP connections accepted (admin requests included) since start or the last reset.
+    pub fn connections_accepted(&self) -> u64 {
+        self.shared
+            .connections
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The tasks of `app_id`, in listing order (empty if no such app).
@@ -442,6 +460,12 @@ struct StallBody {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct MuteBody {
+    muted: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct EmitBody {
     event_type: String,
     data: serde_json::Value,
@@ -466,6 +490,7 @@ pub fn handle_http(shared: &Arc<Shared>, req: &Request) -> Reply {
                 let counts = admin.request_counts();
                 ok(J::obj()
                     .with("total", J::int(counts.values().sum::<u64>() as i64))
+                    .with("connections", J::int(admin.connections_accepted() as i64))
                     .with(
                         "requests",
                         J::Obj(
@@ -563,6 +588,10 @@ pub fn handle_http(shared: &Arc<Shared>, req: &Request) -> Reply {
             }
             ("POST", "/_workbench/events/stall") => {
                 admin.stall_event_streams(parse::<StallBody>(req)?.stalled);
+                done(Ok(()))
+            }
+            ("POST", "/_workbench/events/mute") => {
+                admin.mute_events(parse::<MuteBody>(req)?.muted);
                 done(Ok(()))
             }
             ("POST", "/_workbench/events/emit") => {

@@ -74,7 +74,8 @@ pub fn task_changed(world: &World, app: usize, task: usize, message: &str) -> Ve
             .with("host", J::str(&agent.hostname))
             .with("ipAddresses", ip_addresses(&task.ip_addresses))
             .with("ports", J::ints(ports))
-            .with("version", J::str(iso(app.version))),
+            // The version of the app the task was launched with (its run spec version).
+            .with("version", J::str(iso(task.version))),
         at,
     )];
     if world.marathon.version >= MarathonVersion::V1_4 {
@@ -86,7 +87,7 @@ pub fn task_changed(world: &World, app: usize, task: usize, message: &str) -> Ve
                 .with("runSpecId", J::str(&app.id))
                 .with("agentId", J::str(&agent.id))
                 .with("host", J::str(&agent.hostname))
-                .with("runSpecVersion", J::str(iso(app.version))),
+                .with("runSpecVersion", J::str(iso(task.version))),
             at,
         ));
     }
@@ -117,7 +118,7 @@ pub fn health_changed(
                 if legacy { "taskId" } else { "instanceId" },
                 J::str(if legacy { &task.id } else { &task.instance_id }),
             )
-            .with("version", J::str(iso(app.version)))
+            .with("version", J::str(iso(task.version)))
             .with("alive", J::Bool(alive)),
         at,
     ));
@@ -128,7 +129,7 @@ pub fn health_changed(
                 .with("instanceId", J::str(&task.instance_id))
                 .with("runSpecId", J::str(&app.id))
                 .with("healthy", J::Bool(alive))
-                .with("runSpecVersion", J::str(iso(app.version))),
+                .with("runSpecVersion", J::str(iso(task.version))),
             at,
         ));
     }

@@ -1,8 +1,8 @@
 //! Fan-out of Marathon events to `/v2/events` streams, with the admin's controls: drop every
-//! stream (as a crashing or abdicating leader does) and stall them (connection open, nothing
-//! sent, not even heartbeats).
+//! stream (as a crashing or abdicating leader does), stall them (connection open, nothing
+//! sent, not even heartbeats) and mute events (changes happen, their events are lost).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,6 +29,8 @@ pub struct EventHub {
     events: broadcast::Sender<Arc<Event>>,
     control: watch::Sender<Control>,
     open: Arc<AtomicUsize>,
+    /// Events published while muted are lost (as when Marathon's event bus drops them).
+    muted: AtomicBool,
 }
 
 /// One chunk of a stream body, or the error that aborts the connection.
@@ -40,12 +42,16 @@ impl Default for EventHub {
             events: broadcast::channel(BACKLOG).0,
             control: watch::channel(Control::default()).0,
             open: Arc::new(AtomicUsize::new(0)),
+            muted: AtomicBool::new(false),
         }
     }
 }
 
 impl EventHub {
     pub fn publish(&self, events: Vec<Event>) {
+        if self.muted.load(Ordering::SeqCst) {
+            return;
+        }
         for event in events {
             // No subscribers is fine: nobody is listening.
             let _ = self.events.send(Arc::new(event));
@@ -55,6 +61,11 @@ impl EventHub {
     /// Ends every open stream (the connection is aborted, no terminating chunk).
     pub fn drop_streams(&self) {
         self.control.send_modify(|c| c.generation += 1);
+    }
+
+    /// While muted, changes happen without events: a client only sees them by fetching.
+    pub fn set_muted(&self, muted: bool) {
+        self.muted.store(muted, Ordering::SeqCst);
     }
 
     pub fn set_stalled(&self, stalled: bool) {

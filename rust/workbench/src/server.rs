@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -41,6 +42,8 @@ pub struct Shared {
     pub hub: EventHub,
     pub faults: Mutex<FaultBook>,
     pub stats: Mutex<BTreeMap<String, u64>>,
+    /// TCP connections accepted since start (or the last stats reset).
+    pub connections: AtomicU64,
     pub base_url: String,
 }
 
@@ -56,6 +59,7 @@ impl Shared {
             hub: EventHub::default(),
             faults: Mutex::new(FaultBook::default()),
             stats: Mutex::new(BTreeMap::new()),
+            connections: AtomicU64::new(0),
             base_url,
         }
     }
@@ -86,6 +90,7 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
+        shared.connections.fetch_add(1, Ordering::SeqCst);
         let shared = shared.clone();
         tokio::spawn(async move {
             let service = service_fn(move |req| handle(shared.clone(), req, remote));

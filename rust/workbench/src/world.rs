@@ -496,7 +496,12 @@ impl World {
     /// Marathon's deployment events around a change to `app_id`.
     fn deployment_events(&mut self, app_id: &str, action: &str, launched: &[String]) -> Vec<Event> {
         let plan_id = self.ids.uuid_v4();
-        let version = self.clock.now();
+        // The plan's version is the target's: the app's new version (a stopped app's plan is
+        // versioned by the group change, now).
+        let version = self
+            .app(app_id)
+            .filter(|_| action != "StopApplication")
+            .map_or_else(|| self.clock.now(), |app| app.version);
         let mut out = vec![events::deployment_info(
             self, &plan_id, app_id, action, version,
         )];
@@ -631,7 +636,7 @@ impl World {
     pub fn set_task_state(&mut self, task_id: &str, state: TaskState, message: &str) -> Outcome {
         let (a, t) = self.locate_task(task_id)?;
         let now = self.clock.tick();
-        let app_version = self.apps[a].version;
+        let task_version = self.apps[a].tasks[t].version;
         let network = self.apps[a].network;
         let agent = self.apps[a].tasks[t].agent;
         let needs_ip = state.has_started() && self.apps[a].tasks[t].ip_addresses.is_empty();
@@ -646,7 +651,6 @@ impl World {
             task.started_at = Some(now);
         }
         task.ip_addresses.extend(ip);
-        task.version = app_version;
         if matches!(
             state,
             TaskState::Failed | TaskState::Error | TaskState::Lost | TaskState::Gone
@@ -658,7 +662,7 @@ impl World {
                 state,
                 message: message.to_string(),
                 timestamp: now,
-                version: app_version,
+                version: task_version,
             };
             self.apps[a].last_task_failure = Some(failure);
         }

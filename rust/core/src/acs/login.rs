@@ -1,31 +1,37 @@
-//! The service-account session: logs in at the credential's `login_endpoint`, caches the auth
-//! token, renews it a margin before its own `exp`, and forgets it when a server refuses it
-//! (`401` + `WWW-Authenticate: acsjwt`, e.g. revoked) so the next request logs in again.
+//! The service-account session, as the transport's auth provider: logs in at the
+//! credential's `login_endpoint`, caches the auth token, renews it a margin before its own
+//! `exp` ([`AuthProvider::prepare`], before every request), and logs in again when a server
+//! refuses it (`401` + `WWW-Authenticate: acsjwt`, e.g. revoked: [`AuthProvider::renew`]; the
+//! transport then repeats the request once).
 //!
 //! Concurrent requests share one login: the first that finds no fresh token logs in while the
-//! others wait for its result (no stampede on ACS after an expiry).
+//! others wait for its result (no stampede on ACS after an expiry or a revocation).
 
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Mutex, MutexGuard};
 
+use futures_util::future::BoxFuture;
 use jsonwebtoken::EncodingKey;
-use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use reqwest::header::HeaderValue;
 use reqwest::StatusCode;
 
 use super::credential::ServiceAccountCredential;
 use super::jwt::{now_unix, sign_login_token, unverified_expiry};
+use crate::auth::{AuthProvider, Challenge};
 use crate::error::{Error, ErrorKind, Result};
+use crate::http::{HttpClient, Service};
 use crate::secret::{redact_url, Secret};
 
-const SERVICE: &str = "DC/OS login";
+/// The login service, as the transport names and quotes it (only an ACS error `code`).
+const SERVICE: Service = Service {
+    name: "DC/OS login",
+    hint: acs_error_code,
+};
 /// Lifetime of the login JWT we sign (dcos-cli: 5 minutes; tolerates clock skew).
 const LOGIN_TOKEN_LIFETIME_SECS: u64 = 300;
 /// Renew at most this long before the auth token's `exp`…
 const RENEW_MARGIN_MAX: f64 = 60.0;
 /// …and at most this share of its lifetime before it (short-lived tokens in tests).
 const RENEW_MARGIN_SHARE: f64 = 0.2;
-/// Largest login answer we read (ACS answers a few hundred bytes).
-const MAX_LOGIN_ANSWER: usize = 1 << 20;
 
 /// An auth token and when to stop using it.
 struct Cached {
@@ -36,21 +42,17 @@ struct Cached {
     renew_at: Option<f64>,
 }
 
-/// What a request sends: the header, and the token in it (to report it refused).
-pub struct Authorization {
-    pub header: HeaderValue,
-    pub token: Secret,
+#[derive(Default)]
+struct State {
+    current: Option<Cached>,
 }
 
 pub struct ServiceAccountLogin {
     credential: ServiceAccountCredential,
     key: EncodingKey,
-    /// The handle's one HTTP client (its pool and TLS roots).
-    client: reqwest::Client,
-    request_timeout: Duration,
-    current: Mutex<Option<Arc<Cached>>>,
+    state: Mutex<State>,
     /// Held while logging in: the single flight.
-    login: tokio::sync::Mutex<()>,
+    flight: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for ServiceAccountLogin {
@@ -70,153 +72,106 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl ServiceAccountLogin {
-    pub fn new(
-        credential: ServiceAccountCredential,
-        client: reqwest::Client,
-        request_timeout: Duration,
-    ) -> Result<ServiceAccountLogin> {
+    pub fn new(credential: ServiceAccountCredential) -> Result<ServiceAccountLogin> {
         Ok(ServiceAccountLogin {
             key: credential.signing_key()?,
             credential,
-            client,
-            request_timeout,
-            current: Mutex::new(None),
-            login: tokio::sync::Mutex::new(()),
+            state: Mutex::new(State::default()),
+            flight: tokio::sync::Mutex::new(()),
         })
     }
 
-    /// A token that is not due for renewal, logging in first when needed.
-    pub async fn authorization(&self) -> Result<Authorization> {
-        if let Some(fresh) = self.fresh() {
-            return Ok(fresh);
-        }
-        let _flight = self.login.lock().await;
-        // Whoever held the flight before us may have logged in already.
-        if let Some(fresh) = self.fresh() {
-            return Ok(fresh);
-        }
-        let cached = Arc::new(self.log_in().await?);
-        *lock(&self.current) = Some(cached.clone());
-        Ok(Authorization {
-            header: cached.header.clone(),
-            token: cached.token.clone(),
-        })
+    fn is_fresh(&self) -> bool {
+        lock(&self.state)
+            .current
+            .as_ref()
+            .is_some_and(|c| c.renew_at.is_none_or(|at| now_unix() < at))
     }
 
-    /// A server refused `token` as invalid: forget it (unless a newer one replaced it), so
-    /// the next [`authorization`](Self::authorization) logs in again.
-    pub fn refused(&self, token: &Secret) {
-        let mut current = lock(&self.current);
-        if current.as_ref().is_some_and(|c| c.token == *token) {
-            log::info!(
-                "{SERVICE}: the token of service account {:?} was refused (revoked or expired); logging in again",
-                self.credential.uid()
-            );
-            *current = None;
+    /// Whether the current token is the one in `refused` (the header a refused request
+    /// carried); `false` once another request's renewal replaced it.
+    fn is_current(&self, refused: Option<&HeaderValue>) -> bool {
+        let state = lock(&self.state);
+        match (state.current.as_ref(), refused) {
+            (Some(current), Some(refused)) => current.header == *refused,
+            (None, _) => true,
+            (Some(_), None) => false,
         }
     }
 
-    /// Texts never to quote from a server's answer: the private key and the current token.
-    pub fn secrets(&self) -> Vec<Secret> {
-        let mut out = vec![self.credential.private_key().clone()];
-        if let Some(c) = lock(&self.current).as_ref() {
-            out.push(c.token.clone());
+    /// Logs in, one at a time: `refused` = after a refusal of that header (skipped when a
+    /// parallel renewal already replaced it), `None` = ahead of expiry (skipped when fresh).
+    async fn log_in_once(
+        &self,
+        http: &HttpClient,
+        refused: Option<Option<&HeaderValue>>,
+    ) -> Result<()> {
+        let _flight = self.flight.lock().await;
+        let needed = match refused {
+            Some(sent) => self.is_current(sent),
+            None => !self.is_fresh(),
+        };
+        if !needed {
+            return Ok(());
         }
-        out
+        let cached = self.log_in(http).await?;
+        lock(&self.state).current = Some(cached);
+        Ok(())
     }
 
-    fn fresh(&self) -> Option<Authorization> {
-        let current = lock(&self.current);
-        let cached = current.as_ref()?;
-        if cached.renew_at.is_some_and(|at| now_unix() >= at) {
-            return None;
-        }
-        Some(Authorization {
-            header: cached.header.clone(),
-            token: cached.token.clone(),
-        })
-    }
-
-    fn endpoint_shown(&self) -> String {
-        redact_url(self.credential.login_endpoint().as_str())
-    }
-
-    async fn log_in(&self) -> Result<Cached> {
-        let shown = self.endpoint_shown();
+    async fn log_in(&self, http: &HttpClient) -> Result<Cached> {
+        let shown = redact_url(self.credential.login_endpoint().as_str());
         let uid = self.credential.uid();
-        let login_token = sign_login_token(uid, &self.key, LOGIN_TOKEN_LIFETIME_SECS)
-            .map_err(|_| Error::internal(format!("{SERVICE}: cannot sign the login token")))?;
-        let body = serde_json::json!({"uid": uid, "token": login_token.expose()});
-        let attempt = self
-            .client
-            .post(self.credential.login_endpoint().clone())
-            .header(CONTENT_TYPE, "application/json")
-            .timeout(self.request_timeout)
-            .body(body.to_string())
-            .send();
-        let response = attempt.await.map_err(|e| {
-            let kind = if e.is_timeout() {
-                ErrorKind::Timeout
-            } else {
-                ErrorKind::Network
-            };
-            let what = if e.is_timeout() {
-                "timed out"
-            } else {
-                "cannot connect"
-            };
-            Error::new(kind, format!("{SERVICE} at {shown}: {what}"))
-        })?;
-        let status = response.status();
-        let answer = read_capped(response).await.map_err(|why| {
-            Error::new(
-                ErrorKind::Network,
-                format!("{SERVICE} at {shown}: the answer broke off ({why})"),
+        let login_token =
+            sign_login_token(uid, &self.key, LOGIN_TOKEN_LIFETIME_SECS).map_err(|_| {
+                Error::internal(format!("{}: cannot sign the login token", SERVICE.name))
+            })?;
+        let body = serde_json::json!({"uid": uid, "token": login_token.expose()}).to_string();
+        let reply = http
+            .post_json(
+                &SERVICE,
+                self.credential.login_endpoint(),
+                body.into_bytes(),
             )
-        })?;
-        match status {
+            .await
+            .map_err(|e| e.context(format_args!("{} at {shown}", SERVICE.name)))?;
+        match reply.status {
             StatusCode::OK => {}
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
                 return Err(Error::new(
                     ErrorKind::Auth,
                     format!(
-                        "{SERVICE} at {shown} refused service account {uid:?}: HTTP {status}{}",
-                        error_code(&answer)
+                        "{} at {shown} refused service account {uid:?}: HTTP {}{}",
+                        SERVICE.name,
+                        reply.status,
+                        acs_error_code(&reply.body)
+                            .map(|c| format!(" ({c})"))
+                            .unwrap_or_default()
                     ),
                 ))
             }
-            s if s.is_server_error() => {
-                return Err(Error::new(
-                    ErrorKind::Unavailable,
-                    format!("{SERVICE} at {shown}: HTTP {s}{}", error_code(&answer)),
-                ))
-            }
-            s => {
-                return Err(Error::protocol(format!(
-                    "{SERVICE} at {shown}: unexpected HTTP {s}{}",
-                    error_code(&answer)
-                )))
+            _ => {
+                return Err(http
+                    .unexpected(&SERVICE, &reply)
+                    .context(format_args!("{} at {shown}", SERVICE.name)))
             }
         }
-        let token = serde_json::from_slice::<serde_json::Value>(&answer)
+        let token = serde_json::from_slice::<serde_json::Value>(&reply.body)
             .ok()
             .and_then(|v| v.get("token")?.as_str().map(str::to_string))
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
                 Error::protocol(format!(
-                    "{SERVICE} at {shown}: HTTP 200 without a \"token\" in the JSON answer"
+                    "{} at {shown}: HTTP 200 without a \"token\" in the JSON answer",
+                    SERVICE.name
                 ))
             })?;
-        let header = HeaderValue::from_str(&format!("token={token}"))
-            .map(|mut h| {
-                h.set_sensitive(true);
-                h
-            })
-            .map_err(|_| {
-                Error::protocol(format!(
-                    "{SERVICE} at {shown}: the token has characters not allowed in a header"
-                ))
-            })?;
+        let header = crate::auth::sensitive(&format!("token={token}")).map_err(|_| {
+            Error::protocol(format!(
+                "{} at {shown}: the token has characters not allowed in a header",
+                SERVICE.name
+            ))
+        })?;
         let now = now_unix();
         let renew_at = unverified_expiry(&token).map(|exp| {
             let margin = ((exp - now) * RENEW_MARGIN_SHARE).clamp(0.0, RENEW_MARGIN_MAX);
@@ -224,11 +179,13 @@ impl ServiceAccountLogin {
         });
         match renew_at {
             Some(at) => log::info!(
-                "{SERVICE} at {shown}: logged in as {uid:?}; renewing in {:.0}s",
+                "{} at {shown}: logged in as {uid:?}; renewing in {:.0}s",
+                SERVICE.name,
                 (at - now).max(0.0)
             ),
             None => log::info!(
-                "{SERVICE} at {shown}: logged in as {uid:?}; the token has no exp, kept until refused"
+                "{} at {shown}: logged in as {uid:?}; the token has no exp, kept until refused",
+                SERVICE.name
             ),
         }
         Ok(Cached {
@@ -239,39 +196,61 @@ impl ServiceAccountLogin {
     }
 }
 
-/// Whether a response refuses our token as invalid (expired, revoked): `401` with
-/// `WWW-Authenticate: acsjwt`, as Admin Router answers. Worth one fresh login.
-pub fn token_refused(status: StatusCode, headers: &reqwest::header::HeaderMap) -> bool {
-    status == StatusCode::UNAUTHORIZED
-        && headers
-            .get_all(reqwest::header::WWW_AUTHENTICATE)
-            .iter()
-            .any(|v| {
-                v.to_str()
-                    .is_ok_and(|v| v.trim().to_ascii_lowercase().starts_with("acsjwt"))
-            })
-}
-
-async fn read_capped(mut response: reqwest::Response) -> std::result::Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| {
-        if e.is_timeout() {
-            "timed out".to_string()
-        } else {
-            "connection lost".to_string()
-        }
-    })? {
-        if body.len() + chunk.len() > MAX_LOGIN_ANSWER {
-            return Err(format!("larger than {MAX_LOGIN_ANSWER} bytes"));
-        }
-        body.extend_from_slice(&chunk);
+impl AuthProvider for ServiceAccountLogin {
+    fn header(&self) -> Result<Option<HeaderValue>> {
+        Ok(lock(&self.state).current.as_ref().map(|c| c.header.clone()))
     }
-    Ok(body)
+
+    fn prepare<'a>(&'a self, http: &'a HttpClient) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            if self.is_fresh() {
+                return Ok(());
+            }
+            self.log_in_once(http, None).await
+        })
+    }
+
+    fn renew<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        challenge: &'a Challenge,
+    ) -> BoxFuture<'a, Result<bool>> {
+        Box::pin(async move {
+            let acsjwt = challenge
+                .www_authenticate
+                .as_deref()
+                .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("acsjwt"));
+            if !acsjwt {
+                return Ok(false); // not a token refusal: a new login would not help
+            }
+            log::info!(
+                "{} {}: the token of service account {:?} was refused (revoked or expired); logging in again",
+                challenge.service,
+                challenge.url,
+                self.credential.uid()
+            );
+            self.log_in_once(http, Some(challenge.sent.as_ref()))
+                .await?;
+            Ok(true)
+        })
+    }
+
+    fn secrets(&self) -> Vec<Secret> {
+        let mut out = vec![self.credential.private_key().clone()];
+        if let Some(c) = lock(&self.state).current.as_ref() {
+            out.push(c.token.clone());
+        }
+        out
+    }
+
+    fn kind(&self) -> &'static str {
+        "dcos-login"
+    }
 }
 
-/// ` (ERR_INVALID_CREDENTIALS)`: the `code` of an ACS error body, when it looks like one.
+/// `ERR_INVALID_CREDENTIALS`: the `code` of an ACS error body, when it looks like one.
 /// Nothing else of the body is quoted (it is the server's text, about our secrets).
-fn error_code(body: &[u8]) -> String {
+fn acs_error_code(body: &[u8]) -> Option<String> {
     serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v.get("code")?.as_str().map(str::to_string))
@@ -281,8 +260,6 @@ fn error_code(body: &[u8]) -> String {
                 && c.bytes()
                     .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
         })
-        .map(|c| format!(" ({c})"))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -292,10 +269,10 @@ mod tests {
     #[test]
     fn quotes_only_an_acs_error_code() {
         assert_eq!(
-            error_code(br#"{"code":"ERR_INVALID_CREDENTIALS","description":"x"}"#),
-            " (ERR_INVALID_CREDENTIALS)"
+            acs_error_code(br#"{"code":"ERR_INVALID_CREDENTIALS","description":"x"}"#).as_deref(),
+            Some("ERR_INVALID_CREDENTIALS")
         );
-        assert_eq!(error_code(br#"{"code":"token=abc"}"#), "");
-        assert_eq!(error_code(b"<html>"), "");
+        assert_eq!(acs_error_code(br#"{"code":"token=abc"}"#), None);
+        assert_eq!(acs_error_code(b"<html>"), None);
     }
 }

@@ -28,6 +28,17 @@ pub struct App {
     pub port_definitions: Option<Vec<PortDefinition>>,
     /// Marathon ≤ 1.4 IP-per-task.
     pub ip_address: Option<IpAddressDefinition>,
+    /// When this definition was written (any change, a scale included); tasks carry the
+    /// version they were launched with.
+    pub version: Option<String>,
+    pub version_info: Option<VersionInfo>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionInfo {
+    /// The last change other than a scale: every version since has this configuration.
+    pub last_config_change_at: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -189,6 +200,20 @@ pub fn parse_app(body: &[u8]) -> Result<App> {
         .ok_or_else(|| Error::protocol("not a Marathon app response: no \"app\" object"))
 }
 
+/// What a Marathon (or Jetty in front of it) error body says, for error messages: the HTML
+/// page's `<title>` ("Error 503 Could not determine the current leader") or the JSON
+/// `message`.
+pub fn error_hint(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(2048)]);
+    if let Some(start) = text.find("<title>") {
+        return text[start + 7..]
+            .split("</title>")
+            .next()
+            .map(str::to_string);
+    }
+    error_message(body)
+}
+
 /// Parses a Marathon error body (`{"message": "..."}`), for warnings.
 pub fn error_message(body: &[u8]) -> Option<String> {
     serde_json::from_slice::<serde_json::Value>(body)
@@ -247,6 +272,20 @@ mod tests {
         );
         let e = Task::from_value(json!({"id": "a.3", "host": "h"}), "/a").unwrap_err();
         assert_eq!(e, "task a.3 has no state (nor stagedAt/startedAt); skipped");
+    }
+
+    #[test]
+    fn hints_read_jetty_title_and_marathon_message() {
+        let html = b"<html><head><title>Error 503 Could not determine the current leader</title></head></html>";
+        assert_eq!(
+            error_hint(html).as_deref(),
+            Some("Error 503 Could not determine the current leader")
+        );
+        assert_eq!(
+            error_hint(br#"{"message":"App '/x' does not exist"}"#).as_deref(),
+            Some("App '/x' does not exist")
+        );
+        assert_eq!(error_hint(b"\xff\xfe"), None);
     }
 
     #[test]

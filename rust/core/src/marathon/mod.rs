@@ -3,33 +3,58 @@
 //! concurrency, each answer decoded and selected by pure code.
 
 pub mod api;
+pub mod events;
 pub mod select;
+
+use std::collections::BTreeMap;
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
-use crate::config::Config;
-use crate::error::{Error, ErrorKind, Result};
-use crate::http::{Fetched, HttpClient};
-use crate::model::{Discovery, Warning};
+use reqwest::StatusCode;
 
-use self::api::Task;
+use crate::config::Config;
+use crate::error::Result;
+use crate::http::{HttpClient, Service};
+use crate::model::{Discovery, Warning};
+use crate::watch::AppLook;
+
+use self::api::{App, Task};
 use self::select::SelectPolicy;
 
-const SERVICE: &str = "Marathon";
+/// Marathon as the transport sees it: its name and how its error bodies are quoted.
+pub const SERVICE: Service = Service {
+    name: "Marathon",
+    hint: api::error_hint,
+};
 
-/// What one app contributed.
-pub(crate) enum AppOutcome {
-    Found(Discovery),
-    Missing(Warning),
+/// What a fetch of one app leaves for applying its events at once: the definition
+/// (networking, ports, versions) and every task the fetch decoded, members or not.
+#[derive(Debug, Default)]
+pub struct Definition {
+    /// The app, its `tasks` taken out.
+    pub app: App,
+    pub tasks: BTreeMap<String, Task>,
 }
 
 /// Decodes an app body and selects its members (pure; also used by the watcher).
 pub fn members_of_app_body(app_id: &str, body: &[u8], policy: &SelectPolicy) -> Result<Discovery> {
-    let app = api::parse_app(body).map_err(|e| e.context(format!("{SERVICE} app {app_id}")))?;
+    look_at_app_body(app_id, body, policy).map(|(found, _)| found)
+}
+
+/// [`members_of_app_body`], keeping the decoded definition and tasks.
+pub fn look_at_app_body(
+    app_id: &str,
+    body: &[u8],
+    policy: &SelectPolicy,
+) -> Result<(Discovery, Definition)> {
+    let mut app =
+        api::parse_app(body).map_err(|e| e.context(format!("{} app {app_id}", SERVICE.name)))?;
     let mut found = Discovery::default();
-    let mut tasks = Vec::new();
-    for value in app.tasks.clone().unwrap_or_default() {
-        match Task::from_value(value, app.id.as_deref().unwrap_or(app_id)) {
+    let raw_tasks = app.tasks.take().unwrap_or_default();
+    let mut tasks = Vec::with_capacity(raw_tasks.len());
+    let enclosing = app.id.clone().unwrap_or_else(|| app_id.to_string());
+    for value in raw_tasks {
+        match Task::from_value(value, &enclosing) {
             Ok(task) => tasks.push(task),
             Err(why) => found.warnings.push(Warning::app(app_id, why)),
         }
@@ -37,81 +62,77 @@ pub fn members_of_app_body(app_id: &str, body: &[u8], policy: &SelectPolicy) -> 
     let (members, warnings) = select::select(&app, &tasks, policy);
     found.members = members;
     found.warnings.extend(warnings);
-    Ok(found)
+    let tasks = tasks.into_iter().map(|t| (t.id.clone(), t)).collect();
+    Ok((found, Definition { app, tasks }))
 }
 
 async fn fetch_app(
     http: &HttpClient,
-    config: &Config,
+    endpoints: &[url::Url],
     app_id: &str,
     policy: &SelectPolicy,
-) -> Result<AppOutcome> {
+) -> Result<AppLook> {
     // App ids are validated to `[a-z0-9.-]` segments, so they need no escaping.
     let path = format!("/v2/apps{app_id}");
-    match http.get(SERVICE, &config.marathon_endpoints, &path).await? {
-        Fetched::Body { body, from } => members_of_app_body(app_id, &body, policy)
-            .map(AppOutcome::Found)
-            .map_err(|e| e.context(from)),
-        Fetched::NotFound { body, .. } => {
-            let said = api::error_message(&body)
+    let reply = http.get(&SERVICE, endpoints, &path).await?;
+    match reply.status {
+        s if s.is_success() => look_at_app_body(app_id, &reply.body, policy)
+            .map(|(found, definition)| AppLook {
+                found,
+                definition: Some(definition),
+                ..AppLook::default()
+            })
+            .map_err(|e| e.context(&reply.from)),
+        // An authoritative "no such app" (Marathon answers it only for apps it does not
+        // have; a standby redirects, a leaderless one answers 5xx), never retried.
+        StatusCode::NOT_FOUND => {
+            let said = api::error_message(&reply.body)
                 .map(|m| format!(" ({m})"))
                 .unwrap_or_default();
-            Ok(AppOutcome::Missing(Warning::app(
-                app_id,
-                format!("Marathon has no such app{said}"),
-            )))
+            Ok(AppLook {
+                found: Discovery {
+                    members: Vec::new(),
+                    warnings: vec![Warning::app(
+                        app_id,
+                        format!("Marathon has no such app{said}"),
+                    )],
+                },
+                missing: true,
+                ..AppLook::default()
+            })
         }
+        _ => Err(http.unexpected(&SERVICE, &reply)),
     }
 }
 
-/// Fetches `apps` in parallel (bounded), in the given order; any non-404 failure fails all.
+/// Fetches `apps` in parallel (bounded); the looks come back in the given order. Any
+/// failure other than a missing app fails all.
+/// `endpoints`: the configured ones, or the leader a `zk://` configuration found.
 pub(crate) async fn fetch_apps(
     http: &HttpClient,
     config: &Config,
+    endpoints: &[url::Url],
     apps: &[String],
-) -> Result<Vec<AppOutcome>> {
+) -> Result<Vec<(String, AppLook)>> {
     let policy = SelectPolicy::from_config(config);
     // Futures built up front (not in a stream's `map` closure): keeps the whole future `Send`
     // for spawning, which a closure over borrowed arguments defeats.
     let fetches: Vec<_> = apps
         .iter()
-        .map(|app| fetch_app(http, config, app, &policy))
+        .map(|app| fetch_app(http, endpoints, app, &policy))
         .collect();
-    stream::iter(fetches)
+    let looks: Vec<AppLook> = stream::iter(fetches)
         .buffered(http.limits().concurrency)
         .try_collect()
-        .await
+        .await?;
+    Ok(apps.iter().cloned().zip(looks).collect())
 }
 
-/// All apps' outcomes as one discovery, plus the ids of the apps Marathon does not have.
-pub(crate) fn merge(outcomes: Vec<AppOutcome>) -> (Discovery, Vec<String>) {
-    let mut found = Discovery::default();
-    let mut missing = Vec::new();
-    for outcome in outcomes {
-        match outcome {
-            AppOutcome::Found(d) => {
-                found.members.extend(d.members);
-                found.warnings.extend(d.warnings);
-            }
-            AppOutcome::Missing(w) => {
-                missing.push(w.app_id.clone().unwrap_or_default());
-                found.warnings.push(w);
-            }
-        }
-    }
-    (found, missing)
-}
-
-pub async fn discover(http: &HttpClient, config: &Config) -> Result<Discovery> {
-    let (found, missing) = merge(fetch_apps(http, config, &config.apps).await?);
-    if missing.len() == config.apps.len() {
-        return Err(Error::new(
-            ErrorKind::NotFound,
-            format!(
-                "Marathon has none of the configured apps: {}",
-                missing.join(", ")
-            ),
-        ));
-    }
-    Ok(found)
+/// Every configured app, looked at once.
+pub(crate) async fn look_all(
+    http: &HttpClient,
+    config: &Config,
+    endpoints: &[url::Url],
+) -> Result<Vec<(String, AppLook)>> {
+    fetch_apps(http, config, endpoints, &config.apps).await
 }

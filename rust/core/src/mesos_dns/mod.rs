@@ -14,10 +14,20 @@ use tokio::time::Instant;
 
 use crate::config::{AddressMode, Config, PortSelector};
 use crate::error::{Error, Result};
-use crate::http::{Fetched, HttpClient};
+use crate::http::{HttpClient, Service};
 use crate::model::{Discovery, Member, Warning};
 
-const SERVICE: &str = "Mesos-DNS";
+/// Mesos-DNS as the transport sees it: its errors are short plain-text lines.
+const SERVICE: Service = Service {
+    name: "Mesos-DNS",
+    hint: plain_hint,
+};
+
+fn plain_hint(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(512)]);
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    Some(line.to_string())
+}
 const POLL_FIRST: Duration = Duration::from_millis(250);
 const POLL_MAX: Duration = Duration::from_secs(2);
 
@@ -40,19 +50,21 @@ async fn query(
 ) -> Result<(Vec<Member>, Vec<Warning>)> {
     let name = query_name(config, app_id);
     let path = format!("/v1/services/{name}");
-    match http
-        .get(SERVICE, &config.mesos_dns_endpoints, &path)
-        .await?
-    {
-        Fetched::Body { body, from } => {
-            let records = records::parse_services(&body)
-                .map_err(|e| e.context(format!("{SERVICE} {from}")))?;
+    let reply = http
+        .get(&SERVICE, &config.mesos_dns_endpoints, &path)
+        .await?;
+    match reply.status.as_u16() {
+        200..=299 => {
+            let records = records::parse_services(&reply.body)
+                .map_err(|e| e.context(format!("{} {}", SERVICE.name, reply.from)))?;
             Ok(records::members(app_id, &records))
         }
         // Mesos-DNS answers 200 even for unknown names; a 404 means this is not Mesos-DNS.
-        Fetched::NotFound { from, .. } => Err(Error::protocol(format!(
-            "{SERVICE} {from}: HTTP 404: is this really Mesos-DNS (its API is under /v1)?"
+        404 => Err(Error::protocol(format!(
+            "{} {}: HTTP 404: is this really Mesos-DNS (its API is under /v1)?",
+            SERVICE.name, reply.from
         ))),
+        _ => Err(http.unexpected(&SERVICE, &reply)),
     }
 }
 

@@ -13,6 +13,7 @@
 //! (host, port, app, task): a change of state or health updates the snapshot in place without
 //! a new generation; an identity appearing or going is a change (`added` / `removed`).
 
+mod apply;
 mod marathon;
 mod poll;
 pub mod sse;
@@ -22,14 +23,15 @@ pub mod sse;
 pub use marathon::affected_apps;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::config::{Config, Scheme};
-use crate::error::{Error, Result};
-use crate::http::HttpClient;
+use crate::config::Config;
+use crate::error::Error;
+use crate::marathon::events::{is_marathon_time, Deployment, StatusUpdate};
+use crate::marathon::select::SelectPolicy;
+use crate::marathon::Definition;
 use crate::model::{Discovery, Member, Warning};
 use crate::publish::{Generation, Publisher};
 
@@ -70,172 +72,207 @@ impl Generation for MembershipChange {
     }
 }
 
-/// A change callback; see [`MembershipWatcher::subscribe`].
+/// A change callback; see [`crate::Membership::subscribe`].
 pub type MembershipCallback = Box<dyn Fn(&MembershipChange) + Send + Sync>;
 
-fn welcome(state: &MembershipState) -> Option<MembershipChange> {
-    (state.generation > 0).then(|| MembershipChange {
-        generation: state.generation,
-        added: state.members.clone(),
-        removed: Vec::new(),
-        members: state.members.clone(),
-    })
-}
+/// The former name of the membership handle.
+pub type MembershipWatcher = crate::membership::Membership;
 
-/// Keeps a configuration's member set current. `Send + Sync`; dropping it (or
-/// [`close`](Self::close)) stops the background task. The task runs on the shared runtime;
-/// callbacks run on the watcher's own callback thread (see [`crate::publish`]).
-pub struct MembershipWatcher {
-    publisher: Publisher<MembershipState, MembershipChange>,
-}
-
-impl MembershipWatcher {
-    /// Starts watching; returns at once. The first full discovery arrives as generation 1.
-    pub fn start(config: Config) -> Result<MembershipWatcher> {
-        MembershipWatcher::start_from(config, None)
-    }
-
-    /// Starts from a discovery the caller already made (e.g. Carbon's synchronous `init()`),
-    /// published at once as generation 1; the watcher then follows changes from there.
-    pub fn start_from(config: Config, initial: Option<Discovery>) -> Result<MembershipWatcher> {
-        let handle = crate::runtime::handle()?;
-        let http = Arc::new(HttpClient::new(&config)?);
-        let publisher = Publisher::new(
-            MembershipState::default(),
-            welcome,
-            "membership watcher",
-            "mesos-discovery-member-callbacks",
-        );
-        let mut tracker = Tracker::new(publisher.clone());
-        if let Some(initial) = initial {
-            tracker.replace_all(initial);
-        }
-        let shutdown = publisher.shutdown_signal();
-        let task = async move {
-            match config.scheme {
-                Scheme::Marathon => marathon::follow(config, http, tracker).await,
-                Scheme::MesosDns => poll::follow(config, http, tracker).await,
-            }
-        };
-        handle.spawn(async move {
-            tokio::select! {
-                _ = shutdown => {}
-                _ = task => {}
-            }
-        });
-        Ok(MembershipWatcher { publisher })
-    }
-
-    /// The current snapshot; no I/O.
-    pub fn snapshot(&self) -> MembershipState {
-        self.publisher.current()
-    }
-
-    /// Blocks until the generation differs from `known_generation`; `Ok(None)` on timeout; a
-    /// `Closed` error once closed. Not for async code (use [`changed`](Self::changed)).
-    pub fn wait_for_change(
-        &self,
-        known_generation: u64,
-        timeout: Duration,
-    ) -> Result<Option<MembershipState>> {
-        self.publisher.wait_for_change(known_generation, timeout)
-    }
-
-    pub async fn changed(&self, known_generation: u64) -> Result<MembershipState> {
-        self.publisher.changed(known_generation).await
-    }
-
-    /// Calls `callback` with the full set (as `added`) once known, then with every change,
-    /// in order, on the watcher's callback thread; see [`crate::publish`] for the rules.
-    pub fn subscribe(&self, callback: MembershipCallback) -> u64 {
-        self.publisher.subscribe(callback)
-    }
-
-    pub fn unsubscribe(&self, id: u64) -> bool {
-        self.publisher.unsubscribe(id)
-    }
-
-    /// Stops watching. Idempotent, thread-safe, never blocks.
-    pub fn close(&self) {
-        self.publisher.close()
-    }
-
-    pub fn is_closed(&self) -> bool {
-        self.publisher.is_closed()
-    }
-}
-
-impl Drop for MembershipWatcher {
-    fn drop(&mut self) {
-        self.close();
-    }
-}
-
-impl std::fmt::Debug for MembershipWatcher {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MembershipWatcher")
-            .field("state", &self.snapshot())
-            .finish()
-    }
-}
+pub(crate) use marathon::follow as follow_marathon;
+pub(crate) use poll::follow as poll_mesos_dns;
 
 /// Identity of a member across refreshes.
 fn identity(m: &Member) -> (&str, u16, &str, &str) {
     (&m.host, m.port, &m.app_id, &m.task_id)
 }
 
-/// The background task's view: per-app results, merged and diffed into the publisher.
-struct Tracker {
+/// What the last look at one app found, and what events changed since.
+#[derive(Debug, Default)]
+pub(crate) struct AppLook {
+    pub found: Discovery,
+    /// The service has no such app (its warning is in `found`).
+    pub missing: bool,
+    /// Marathon: the definition and tasks behind `found`, for applying events at once.
+    pub definition: Option<Definition>,
+    /// App versions announced since the look by scale-only deployments of this app.
+    pub scaled_to: BTreeSet<String>,
+    /// A deployment that changes more than the instance count began since the look: no
+    /// event is applied at once until the next look.
+    pub stale: bool,
+    /// Events were applied to `found` since the look.
+    pub applied: bool,
+}
+
+impl AppLook {
+    pub fn found(found: Discovery) -> AppLook {
+        AppLook {
+            found,
+            ..AppLook::default()
+        }
+    }
+}
+
+/// What applying one event did.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Applied {
+    /// The member set (or a member's state) may have changed: publish.
+    Changed,
+    /// Nothing to do.
+    Unchanged,
+    /// The event cannot decide alone (why): refetch its app.
+    Refetch(String),
+}
+
+/// Scale-only versions remembered per app between looks; more means a look is overdue.
+const MAX_SCALED_TO: usize = 64;
+
+/// Per-app results, merged and diffed into the publisher. Shared by a membership's
+/// refreshes and its background task (behind a mutex, one synchronous step at a time).
+pub(crate) struct Tracker {
     publisher: Publisher<MembershipState, MembershipChange>,
-    per_app: BTreeMap<String, Discovery>,
+    per_app: BTreeMap<String, AppLook>,
+    policy: SelectPolicy,
 }
 
 impl Tracker {
-    fn new(publisher: Publisher<MembershipState, MembershipChange>) -> Self {
+    pub fn new(publisher: Publisher<MembershipState, MembershipChange>, config: &Config) -> Self {
         Tracker {
             publisher,
             per_app: BTreeMap::new(),
+            policy: SelectPolicy::from_config(config),
         }
     }
 
-    /// A full look: replaces everything.
-    fn replace_all(&mut self, found: Discovery) {
-        self.per_app.clear();
+    /// Applies a task status event at once when it decides the task's membership alone
+    /// (see [`apply`]). Publishing is left to the caller ([`Tracker::publish`]), once per
+    /// batch of events.
+    pub fn apply_status(&mut self, update: &StatusUpdate) -> Applied {
+        match apply::decide(update, self.per_app.get(&update.app_id), &self.policy) {
+            apply::Verdict::Nothing => Applied::Unchanged,
+            apply::Verdict::Refetch(why) => Applied::Refetch(why),
+            apply::Verdict::Decided { task, member } => {
+                let look = self.per_app.entry(update.app_id.clone()).or_default();
+                let id = update.task_id.as_str();
+                let before = look.found.members.iter().find(|m| m.task_id == id).cloned();
+                let same = before == member;
+                look.found.members.retain(|m| m.task_id != id);
+                look.found
+                    .warnings
+                    .retain(|w| w.task_id.as_deref() != Some(id));
+                look.found.members.extend(member);
+                if let Some(definition) = look.definition.as_mut() {
+                    match task {
+                        Some(task) => {
+                            definition.tasks.insert(update.task_id.clone(), *task);
+                        }
+                        None => {
+                            definition.tasks.remove(id);
+                        }
+                    }
+                }
+                if same {
+                    return Applied::Unchanged;
+                }
+                look.applied = true;
+                Applied::Changed
+            }
+        }
+    }
+
+    /// A deployment began: remember the versions a scale-only one stands for, and stop
+    /// applying events of an app whose configuration changes until it is looked at again.
+    pub fn note_deployment(&mut self, deployment: &Deployment) {
+        for app in deployment.apps() {
+            let Some(look) = self.per_app.get_mut(&app) else {
+                continue;
+            };
+            let current = look
+                .definition
+                .as_ref()
+                .and_then(|d| d.app.version.as_deref());
+            let already_seen = match (deployment.version.as_deref(), current) {
+                (Some(v), Some(c)) if is_marathon_time(v) && is_marathon_time(c) => v <= c,
+                _ => false,
+            };
+            if already_seen {
+                continue;
+            }
+            match &deployment.version {
+                Some(v) if deployment.only_scales(&app) && look.scaled_to.len() < MAX_SCALED_TO => {
+                    look.scaled_to.insert(v.clone());
+                }
+                _ => {
+                    log::debug!("{app}: a deployment changes more than its scale; events wait for a refetch");
+                    look.stale = true;
+                }
+            }
+        }
+    }
+
+    /// Splits one discovery into per-app looks (the configured apps first, in order).
+    pub fn bucket(found: Discovery, apps: &[String]) -> Vec<(String, AppLook)> {
+        let mut looks: BTreeMap<String, AppLook> = apps
+            .iter()
+            .map(|app| (app.clone(), AppLook::default()))
+            .collect();
         for m in found.members {
-            self.per_app
+            looks
                 .entry(m.app_id.clone())
                 .or_default()
+                .found
                 .members
                 .push(m);
         }
         for w in found.warnings {
-            self.per_app
+            looks
                 .entry(w.app_id.clone().unwrap_or_default())
                 .or_default()
+                .found
                 .warnings
                 .push(w);
         }
-        self.publish();
+        looks.into_iter().collect()
     }
 
-    /// A look at some apps: replaces what is known of them.
-    fn replace_apps(&mut self, apps: Vec<(String, Discovery)>) {
-        for (app, found) in apps {
-            self.per_app.insert(app, found);
+    /// A full look: replaces everything. Returns the merged set (as a one-shot discovery
+    /// reports it).
+    pub fn replace_all(&mut self, looks: Vec<(String, AppLook)>) -> Discovery {
+        self.per_app = looks.into_iter().collect();
+        self.publish()
+    }
+
+    /// A look at some apps: replaces what is known of them. Where events were applied since
+    /// the last look, the look wins; a disagreement is logged (debug).
+    pub fn replace_apps(&mut self, looks: Vec<(String, AppLook)>) {
+        for (app, look) in looks {
+            if let Some(before) = self.per_app.get(&app).filter(|b| b.applied) {
+                let old: BTreeSet<_> = before.found.members.iter().map(identity).collect();
+                let new: BTreeSet<_> = look.found.members.iter().map(identity).collect();
+                if old != new {
+                    log::debug!(
+                        "{app}: the refetch disagrees with the events applied (only applied: {:?}; only fetched: {:?}); the refetch wins",
+                        old.difference(&new).collect::<Vec<_>>(),
+                        new.difference(&old).collect::<Vec<_>>()
+                    );
+                }
+            }
+            self.per_app.insert(app, look);
         }
         self.publish();
     }
 
-    fn failed(&self, error: Error) {
-        log::warn!("membership watcher: {error}");
+    pub fn failed(&self, error: Error) {
+        log::warn!("membership: {error}");
         self.publisher.amend(|s| s.error = Some(error));
     }
 
-    fn publish(&self) {
+    /// Merges every app's members, diffs them against the published set and publishes a
+    /// change when identities came or went (else updates the snapshot in place).
+    pub fn publish(&self) -> Discovery {
         let mut merged = Discovery::default();
-        for found in self.per_app.values() {
-            merged.members.extend(found.members.iter().cloned());
-            merged.warnings.extend(found.warnings.iter().cloned());
+        for look in self.per_app.values() {
+            merged.members.extend(look.found.members.iter().cloned());
+            merged.warnings.extend(look.found.warnings.iter().cloned());
         }
         merged.normalize();
         let before = self.publisher.current();
@@ -253,20 +290,21 @@ impl Tracker {
             .filter(|m| !new.contains(&identity(m)))
             .cloned()
             .collect();
-        if before.generation > 0 && added.is_empty() && removed.is_empty() {
-            self.publisher.amend(|s| {
-                s.members = merged.members;
-                s.warnings = merged.warnings;
-                s.error = None;
-            });
-            return;
-        }
-        let generation = before.generation + 1;
         for w in &merged.warnings {
             if !before.warnings.contains(w) {
                 log::warn!("{w}");
             }
         }
+        if before.generation > 0 && added.is_empty() && removed.is_empty() {
+            let snapshot = merged.clone();
+            self.publisher.amend(|s| {
+                s.members = snapshot.members;
+                s.warnings = snapshot.warnings;
+                s.error = None;
+            });
+            return merged;
+        }
+        let generation = before.generation + 1;
         let change = MembershipChange {
             generation,
             added,
@@ -275,11 +313,12 @@ impl Tracker {
         };
         let state = MembershipState {
             generation,
-            members: merged.members,
-            warnings: merged.warnings,
+            members: merged.members.clone(),
+            warnings: merged.warnings.clone(),
             error: None,
         };
         self.publisher.publish(state, Some(change));
+        merged
     }
 }
 

@@ -2,30 +2,28 @@
 
 use std::sync::Arc;
 
-use super::Tracker;
-use crate::config::Config;
-use crate::http::HttpClient;
+use super::AppLook;
+use crate::membership::Core;
 use crate::mesos_dns;
 use crate::model::Discovery;
 
-pub(super) async fn follow(config: Config, http: Arc<HttpClient>, mut tracker: Tracker) {
+pub(crate) async fn follow(core: Arc<Core>) {
     loop {
-        match mesos_dns::query_all(&http, &config).await {
+        match mesos_dns::query_all(&core.http, &core.config).await {
             Ok(answers) => {
-                let apps = config
-                    .apps
-                    .iter()
-                    .cloned()
-                    .zip(
-                        answers
-                            .into_iter()
-                            .map(|(members, warnings)| Discovery { members, warnings }),
-                    )
-                    .collect();
-                tracker.replace_apps(apps);
+                let looks =
+                    core.config
+                        .apps
+                        .iter()
+                        .cloned()
+                        .zip(answers.into_iter().map(|(members, warnings)| {
+                            AppLook::found(Discovery { members, warnings })
+                        }))
+                        .collect();
+                core.tracker().replace_apps(looks);
             }
-            Err(e) => tracker.failed(e),
+            Err(e) => core.tracker().failed(e),
         }
-        tokio::time::sleep(config.poll_interval).await;
+        tokio::time::sleep(core.config.poll_interval).await;
     }
 }

@@ -400,19 +400,15 @@ pub fn follower_for(config: &crate::config::Config) -> Option<LeaderFollower> {
     })
 }
 
-/// `config` aimed at the leader `leader` names now; waits for one up to the discovery
-/// deadline (then an `Unavailable` error). `None` once the follower is gone.
-pub async fn config_with_leader(
+/// The leader `leader` names now; waits for one up to the discovery deadline (then an
+/// `Unavailable` error). `None` once the follower is gone.
+pub async fn wait_for_leader(
     config: &crate::config::Config,
     leader: &mut watch::Receiver<Option<url::Url>>,
-) -> Option<Result<crate::config::Config>> {
+) -> Option<Result<url::Url>> {
     let known = tokio::time::timeout(config.http.deadline, leader.wait_for(Option::is_some)).await;
     match known {
-        Ok(Ok(url)) => {
-            let mut at_leader = config.clone();
-            at_leader.marathon_endpoints = url.iter().cloned().collect();
-            Some(Ok(at_leader))
-        }
+        Ok(Ok(url)) => url.clone().map(Ok),
         Ok(Err(_)) => None,
         Err(_) => Some(Err(no_leader_error(
             config.marathon_zk.as_ref()?,
@@ -430,20 +426,6 @@ fn no_leader_error(zk: &MarathonZk, waited: Duration) -> Error {
             seconds(waited)
         ),
     )
-}
-
-/// `config` aimed at the Marathon leader read once from ZooKeeper (one-shot discovery); the
-/// config itself when Marathon is configured by URL.
-pub async fn resolve_config(
-    config: &crate::config::Config,
-) -> Result<std::borrow::Cow<'_, crate::config::Config>> {
-    let Some(zk) = &config.marathon_zk else {
-        return Ok(std::borrow::Cow::Borrowed(config));
-    };
-    let leader = resolve(zk, config.http.deadline).await?;
-    let mut at_leader = config.clone();
-    at_leader.marathon_endpoints = vec![leader];
-    Ok(std::borrow::Cow::Owned(at_leader))
 }
 
 #[cfg(test)]
