@@ -53,6 +53,10 @@ const VALUES: &[&str] = &[
     "ad:min",
     "1e-10",
     "4.9e-324",
+    "zk://u:p@h1:2181,h2/marathon",
+    "zk://h/",
+    "{",
+    "{\"uid\": \"x\", \"private_key\": \"k\", \"login_endpoint\": \"http://h/acs\"}",
 ];
 
 #[derive(Arbitrary, Debug)]
@@ -94,7 +98,11 @@ fuzz_target!(|input: Input<'_>| {
 
     // Secrets: the distinctive values given to the secret keys that nothing else in the
     // input carries (a value that is also a user name or a URL may be shown as that).
-    let secret_keys = [config::MARATHON_PASSWORD, config::MARATHON_AUTH_TOKEN];
+    let secret_keys = [
+        config::MARATHON_PASSWORD,
+        config::MARATHON_AUTH_TOKEN,
+        config::DCOS_SERVICE_ACCOUNT_CREDENTIAL,
+    ];
     let secrets: Vec<&str> = pairs
         .iter()
         .filter(|(k, _)| secret_keys.contains(&k.as_str()))

@@ -15,8 +15,9 @@ pub struct MembersArgs {
     /// Where members come from (MESOS_MEMBER_DISCOVERY_SCHEME).
     #[arg(long, value_enum)]
     scheme: Option<SchemeArg>,
-    /// Marathon base URL(s), comma-separated (MARATHON_ENDPOINT).
-    #[arg(long, value_name = "URL[,URL…]")]
+    /// Marathon base URL(s), comma-separated, or Marathon's ZooKeeper URL
+    /// zk://[user:pass@]host:port[,host:port…]/path (MARATHON_ENDPOINT).
+    #[arg(long, value_name = "URL[,URL…]|zk://…")]
     marathon: Option<String>,
     /// Mesos-DNS base URL (MESOS_DNS_ENDPOINT).
     #[arg(long = "mesos-dns", value_name = "URL")]

@@ -1,7 +1,8 @@
 //! Secrets audit of the CLI: `--log-level trace` runs of `members` with basic auth and with a
 //! DC/OS token through the workbench's faults, a refused endpoint and bad configuration, and of
 //! `leader` with a ZooKeeper URL holding credentials that cannot connect. Neither the password
-//! nor the token (nor their base64 forms) may appear on stdout or stderr.
+//! nor the token (nor their base64 forms) may appear on stdout or stderr. In DC/OS strict mode
+//! (a service-account credential), no JWT and no line of the private key may appear either.
 
 use std::process::{Command, Output};
 
@@ -205,4 +206,72 @@ fn leader_with_zk_credentials_that_cannot_connect_never_prints_them() {
     let out = run(&["leader", "--all", "--zk", &url, "--timeout", "1"], &[]);
     assert_ne!(out.status.code(), Some(0));
     assert_clean("leader --all", &out);
+}
+
+#[test]
+fn strict_mode_members_never_print_a_jwt_or_the_private_key() {
+    use mesos_discovery_testkit::dcos::{credential_json, KeyPair};
+    let keys = KeyPair::generate(false).unwrap();
+    let auth = serde_json::json!({
+        "acs": {"service_accounts": [{"uid": "carbon", "public_key": keys.public_pem}], "token_lifetime_secs": 60}
+    });
+    let wb = workbench(&auth.to_string());
+    let login = format!("{}{}", wb.url(), mesos_discovery_workbench::ACS_LOGIN_PATH);
+    let other = KeyPair::generate(true).unwrap();
+    let check = |what: &str, out: &Output| {
+        let text = assert_clean(what, out) + &String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("eyJ"), "{what}: a JWT was printed: {text}");
+        for pem in [&keys.private_pem, &other.private_pem] {
+            for line in pem.lines().filter(|l| !l.starts_with("-----")) {
+                assert!(
+                    !text.contains(line),
+                    "{what}: the private key was printed: {text}"
+                );
+            }
+        }
+    };
+    for (what, credential) in [
+        ("good", credential_json("carbon", &keys.private_pem, &login)),
+        (
+            "refused",
+            credential_json("carbon", &other.private_pem, &login),
+        ),
+        (
+            "bad scheme",
+            credential_json("carbon", &keys.private_pem, &login).replace("RS256", "none"),
+        ),
+    ] {
+        for scheme in ["marathon", "mesos-dns"] {
+            let args = [
+                "members",
+                "--scheme",
+                scheme,
+                "--marathon",
+                &wb.url(),
+                "--mesos-dns",
+                &wb.url(),
+                "--apps",
+                "/wso2/node",
+            ];
+            let env = [("DCOS_SERVICE_ACCOUNT_CREDENTIAL", credential.as_str())];
+            let out = run(&args, &env);
+            check(&format!("{what} {scheme}"), &out);
+            if what == "good" {
+                assert_eq!(
+                    out.status.code(),
+                    Some(0),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                for fault in faults() {
+                    wb.admin().clear_faults();
+                    wb.admin()
+                        .add_fault(FaultRule::always(Side::Any, fault.clone()))
+                        .unwrap();
+                    check(&format!("{scheme} {fault:?}"), &run(&args, &env));
+                }
+                wb.admin().clear_faults();
+            }
+        }
+    }
 }

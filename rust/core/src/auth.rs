@@ -27,6 +27,9 @@ pub struct Challenge {
     pub url: String,
     /// The `WWW-Authenticate` header (e.g. DC/OS `acsjwt`), if any.
     pub www_authenticate: Option<String>,
+    /// The `Authorization` the refused request carried (what [`AuthProvider::header`] gave):
+    /// a provider that renewed meanwhile for a parallel request sees it is stale.
+    pub sent: Option<HeaderValue>,
 }
 
 /// Supplies credentials to the transport. Implementations must be cheap to ask
@@ -48,6 +51,13 @@ pub trait AuthProvider: Send + Sync {
         http: &'a HttpClient,
         challenge: &'a Challenge,
     ) -> BoxFuture<'a, Result<bool>>;
+
+    /// Called before every request, ahead of [`header`](Self::header): a provider whose
+    /// credentials expire renews them here, before they do (a DC/OS login), so no request
+    /// carries expired ones. Concurrent calls must coalesce. Default: nothing to do.
+    fn prepare<'a>(&'a self, _http: &'a HttpClient) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
 
     /// Every secret this provider sends, in each form it takes on the wire; the transport
     /// blanks them out of any server text it quotes.
@@ -153,6 +163,9 @@ pub fn from_config(auth: &Auth) -> Result<Arc<dyn AuthProvider>> {
         Auth::None => Arc::new(NoAuth),
         Auth::Basic { username, password } => Arc::new(BasicAuth::new(username, password)?),
         Auth::Token(token) => Arc::new(StaticToken::new(token)?),
+        Auth::ServiceAccount(credential) => {
+            Arc::new(crate::acs::ServiceAccountLogin::new(credential.clone())?)
+        }
     })
 }
 

@@ -46,6 +46,8 @@ pub const STREAM_IDLE_TIMEOUT: &str = "MESOS_DISCOVERY_STREAM_IDLE_TIMEOUT";
 pub const EVENT_DEBOUNCE: &str = "MESOS_DISCOVERY_EVENT_DEBOUNCE";
 pub const CONFIRM_DELAY: &str = "MESOS_DISCOVERY_CONFIRM_DELAY";
 pub const APPLY_EVENTS: &str = "MESOS_DISCOVERY_APPLY_EVENTS";
+pub const DCOS_SERVICE_ACCOUNT_CREDENTIAL: &str = "DCOS_SERVICE_ACCOUNT_CREDENTIAL";
+pub const MARATHON_ZK_HTTPS: &str = "MESOS_DISCOVERY_MARATHON_ZK_HTTPS";
 
 /// Every key the vocabulary knows, in documentation order.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -78,9 +80,15 @@ pub const KNOWN_KEYS: &[&str] = &[
     EVENT_DEBOUNCE,
     CONFIRM_DELAY,
     APPLY_EVENTS,
+    DCOS_SERVICE_ACCOUNT_CREDENTIAL,
+    MARATHON_ZK_HTTPS,
 ];
 
-const SECRET_KEYS: &[&str] = &[MARATHON_PASSWORD, MARATHON_AUTH_TOKEN];
+const SECRET_KEYS: &[&str] = &[
+    MARATHON_PASSWORD,
+    MARATHON_AUTH_TOKEN,
+    DCOS_SERVICE_ACCOUNT_CREDENTIAL,
+];
 
 /// Whether `key` belongs to the vocabulary (front ends that receive foreign keys, like
 /// Carbon's axis2 parameters, use this to pick ours out).
@@ -127,6 +135,8 @@ pub enum Auth {
     },
     /// DC/OS: `Authorization: token=<token>`.
     Token(Secret),
+    /// DC/OS strict mode: log in as a service account, send the token it yields, renew it.
+    ServiceAccount(crate::acs::ServiceAccountCredential),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -156,7 +166,10 @@ pub struct HttpLimits {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub scheme: Scheme,
+    /// Empty when Marathon is found through ZooKeeper ([`Config::marathon_zk`]).
     pub marathon_endpoints: Vec<url::Url>,
+    /// `MARATHON_ENDPOINT=zk://…`: the Marathon leader is read from ZooKeeper.
+    pub marathon_zk: Option<crate::zk::MarathonZk>,
     pub mesos_dns_endpoints: Vec<url::Url>,
     /// Absolute app ids (`/group/app`), own app included, duplicates removed, in given order.
     pub apps: Vec<String>,
@@ -247,10 +260,12 @@ impl Config {
             },
         };
 
-        let marathon_endpoints = parse_endpoints(
-            MARATHON_ENDPOINT,
-            get(MARATHON_ENDPOINT).unwrap_or(DEFAULT_MARATHON_ENDPOINT),
-        )?;
+        let marathon = get(MARATHON_ENDPOINT).unwrap_or(DEFAULT_MARATHON_ENDPOINT);
+        let marathon_zk = parse_marathon_zk(marathon, parse_bool(map, MARATHON_ZK_HTTPS)?)?;
+        let marathon_endpoints = match marathon_zk {
+            Some(_) => Vec::new(),
+            None => parse_endpoints(MARATHON_ENDPOINT, marathon)?,
+        };
         let mesos_dns_endpoints = parse_endpoints(
             MESOS_DNS_ENDPOINT,
             get(MESOS_DNS_ENDPOINT).unwrap_or(DEFAULT_MESOS_DNS_ENDPOINT),
@@ -278,7 +293,23 @@ impl Config {
 
         let basic = parse_bool(map, ENABLE_MARATHON_BASIC_AUTH)?.unwrap_or(false);
         let token = get(MARATHON_AUTH_TOKEN);
+        let service_account = get(DCOS_SERVICE_ACCOUNT_CREDENTIAL);
+        if service_account.is_some() && (basic || token.is_some()) {
+            return Err(Error::config(format!(
+                "{DCOS_SERVICE_ACCOUNT_CREDENTIAL} is set together with {}: choose one",
+                if basic {
+                    ENABLE_MARATHON_BASIC_AUTH
+                } else {
+                    MARATHON_AUTH_TOKEN
+                }
+            )));
+        }
         let auth = match (basic, token) {
+            _ if service_account.is_some() => Auth::ServiceAccount(
+                crate::acs::ServiceAccountCredential::from_config_value(
+                    service_account.unwrap_or_default(),
+                )?,
+            ),
             (true, Some(_)) => {
                 return Err(Error::config(format!(
                     "{ENABLE_MARATHON_BASIC_AUTH}=true and {MARATHON_AUTH_TOKEN} are both set: choose one"
@@ -385,6 +416,7 @@ impl Config {
         Ok(Config {
             scheme,
             marathon_endpoints,
+            marathon_zk,
             mesos_dns_endpoints,
             apps,
             auth,
@@ -533,6 +565,25 @@ fn parse_seconds(map: &BTreeMap<String, String>, key: &str) -> Result<Option<Dur
             )),
         })
         .transpose()
+}
+
+/// `zk://[user:pass@]host:port[,host:port…]/path`: Marathon's own `--zk` URL, whose commas
+/// separate ZooKeeper servers (not Marathon endpoints). `None` for http(s) lists.
+fn parse_marathon_zk(value: &str, https: Option<bool>) -> Result<Option<crate::zk::MarathonZk>> {
+    if !value.trim_start().starts_with("zk://") {
+        if https.is_some() {
+            return Err(Error::config(format!(
+                "{MARATHON_ZK_HTTPS} applies only to a zk:// {MARATHON_ENDPOINT}"
+            )));
+        }
+        return Ok(None);
+    }
+    let url = crate::zk::ZkUrl::parse(value)
+        .map_err(|e| Error::config(format!("{MARATHON_ENDPOINT}: {}", e.message())))?;
+    Ok(Some(crate::zk::MarathonZk {
+        url,
+        https: https.unwrap_or(false),
+    }))
 }
 
 fn parse_endpoints(key: &str, value: &str) -> Result<Vec<url::Url>> {

@@ -223,8 +223,10 @@ impl HttpClient {
         accept: &str,
         stream: bool,
     ) -> Result<(String, reqwest::Response)> {
+        self.auth.prepare(self).await?;
+        let sent = self.auth.header()?;
         let (shown, response) = self
-            .send_following_redirects(service, url.clone(), accept, stream)
+            .send_following_redirects(service, url.clone(), accept, stream, sent.clone())
             .await?;
         if response.status() != StatusCode::UNAUTHORIZED {
             return Ok((shown, response));
@@ -237,6 +239,7 @@ impl HttpClient {
                 .get(WWW_AUTHENTICATE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string),
+            sent,
         };
         if !self.auth.renew(self, &challenge).await? {
             return Ok((shown, response));
@@ -245,7 +248,8 @@ impl HttpClient {
             "{} {shown}: credentials renewed after HTTP 401; retrying once",
             service.name
         );
-        self.send_following_redirects(service, url, accept, stream)
+        let renewed = self.auth.header()?;
+        self.send_following_redirects(service, url, accept, stream, renewed)
             .await
     }
 
@@ -257,10 +261,10 @@ impl HttpClient {
         mut url: Url,
         accept: &str,
         stream: bool,
+        authorization: Option<reqwest::header::HeaderValue>,
     ) -> Result<(String, reqwest::Response)> {
         let origin_scheme = url.scheme().to_string();
         let origin = redact_url(url.as_str());
-        let authorization = self.auth.header()?;
         for _ in 0..=MAX_REDIRECTS {
             let shown = redact_url(url.as_str());
             let mut request = self.client.get(url.clone()).header(ACCEPT, accept);

@@ -9,6 +9,7 @@
 //! current (`watch`). A one-shot discovery is its first refresh. The `zk` module does the
 //! same for masters: session → decode → choose.
 
+pub mod acs;
 pub mod auth;
 pub mod config;
 pub mod discovery;

@@ -23,6 +23,8 @@ pub(crate) struct Core {
     pub(crate) config: Config,
     pub(crate) http: HttpClient,
     tracker: Mutex<Tracker>,
+    /// `MARATHON_ENDPOINT=zk://…`: the Marathon leader last read from ZooKeeper.
+    marathon_leader: Mutex<Option<url::Url>>,
 }
 
 impl Core {
@@ -31,6 +33,28 @@ impl Core {
         self.tracker
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Where Marathon is asked: the configured endpoints, or the leader ZooKeeper named.
+    pub(crate) fn marathon_endpoints(&self) -> Vec<url::Url> {
+        match &self.config.marathon_zk {
+            None => self.config.marathon_endpoints.clone(),
+            Some(_) => self
+                .marathon_leader
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .iter()
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Records the Marathon leader read from ZooKeeper.
+    pub(crate) fn set_marathon_leader(&self, leader: Option<url::Url>) {
+        *self
+            .marathon_leader
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = leader;
     }
 }
 
@@ -77,6 +101,7 @@ impl Membership {
                 config,
                 http,
                 tracker: Mutex::new(tracker),
+                marathon_leader: Mutex::new(None),
             }),
             publisher,
             watching: AtomicBool::new(false),
@@ -96,7 +121,19 @@ impl Membership {
     pub async fn refresh(&self) -> Result<Discovery> {
         let core = &self.core;
         let looked = match core.config.scheme {
-            Scheme::Marathon => marathon::look_all(&core.http, &core.config).await,
+            Scheme::Marathon => {
+                // `zk://` Marathon: its leader is read once per refresh.
+                if let Some(zk) = &core.config.marathon_zk {
+                    match crate::zk::resolve_marathon_leader(zk, core.config.http.deadline).await {
+                        Ok(leader) => core.set_marathon_leader(Some(leader)),
+                        Err(e) => {
+                            core.tracker().failed(e.clone());
+                            return Err(e);
+                        }
+                    }
+                }
+                marathon::look_all(&core.http, &core.config, &core.marathon_endpoints()).await
+            }
             Scheme::MesosDns => mesos_dns::discover(&core.http, &core.config)
                 .await
                 .map(|found| Tracker::bucket(found, &core.config.apps)),

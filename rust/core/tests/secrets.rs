@@ -4,6 +4,9 @@
 //! captured at `trace` — must never show the password or the token: not in a log line, an
 //! error message, nor the `Display`/`Debug` of `Config`, `Error`, the watchers or `ZkUrl`.
 //! Their base64 forms (what an `Authorization: Basic` header carries) are looked for too.
+//! DC/OS strict mode likewise: no JWT (login token or auth token) and no line of the service
+//! account's private key, through faults, revocation, expiry, refused and failed logins, a
+//! live watcher, and a `zk://` Marathon URL with credentials.
 
 use std::sync::{Mutex, Once};
 use std::time::Duration;
@@ -417,4 +420,150 @@ fn zookeeper_credentials_that_cannot_connect_never_show() {
         assert_clean("zk URL error", &format!("{e} {e:?}"));
     }
     assert_logs_clean();
+}
+
+// ---- DC/OS strict mode ----
+
+/// No JWT (`eyJ…`, the base64 of `{"` that starts every JWT part) and no line of the PEM body.
+fn assert_strict_clean(what: &str, text: &str, private_pem: &str) {
+    assert!(!text.contains("eyJ"), "{what} shows a JWT: {text}");
+    for line in private_pem.lines().filter(|l| !l.starts_with("-----")) {
+        assert!(!text.contains(line), "{what} shows the private key: {text}");
+    }
+    assert_clean(what, text);
+}
+
+#[test]
+fn strict_mode_never_shows_a_jwt_or_the_private_key() {
+    use mesos_discovery_testkit::dcos::{credential_json, KeyPair};
+    use mesos_discovery_workbench::{AcsSpec, ServiceAccountSpec, ACS_LOGIN_PATH};
+    capture_logs();
+    let keys = KeyPair::generate(false).unwrap();
+    let mut strict = cluster("{}");
+    strict.auth.acs = Some(AcsSpec {
+        service_accounts: vec![ServiceAccountSpec {
+            uid: "carbon".into(),
+            public_key: keys.public_pem.clone(),
+        }],
+        token_lifetime_secs: 2,
+    });
+    let wb = Workbench::start(strict).unwrap();
+    let login = format!("{}{ACS_LOGIN_PATH}", wb.url());
+    let dead = dead_url();
+    let other = KeyPair::generate(true).unwrap();
+    let check = |what: &str, text: &str| {
+        assert_strict_clean(what, text, &keys.private_pem);
+        assert_strict_clean(what, text, &other.private_pem);
+    };
+    let wb_url = wb.url();
+    let strict_config = |credential: &str, scheme: &str, endpoint: &str| {
+        let config = Config::from_map([
+            ("DCOS_SERVICE_ACCOUNT_CREDENTIAL", credential),
+            ("MESOS_MEMBER_DISCOVERY_SCHEME", scheme),
+            ("MARATHON_ENDPOINT", endpoint),
+            ("MESOS_DNS_ENDPOINT", wb_url.as_str()),
+            ("MARATHON_APPLICATIONS", "/wso2/node"),
+            ("MESOS_DISCOVERY_CONNECT_TIMEOUT", "0.5"),
+            ("MESOS_DISCOVERY_REQUEST_TIMEOUT", "0.5"),
+            ("MESOS_DISCOVERY_DEADLINE", "1.5"),
+            ("MESOS_DISCOVERY_RETRIES", "1"),
+            ("DNS_UPDATE_TIMEOUT", "0.5"),
+        ])
+        .unwrap();
+        check("Config Debug", &format!("{config:?}"));
+        config
+    };
+    let outcome = |result: &mesos_discovery::Result<mesos_discovery::Discovery>| match result {
+        Ok(found) => format!("{found:?}"),
+        Err(e) => format!("{e} {e:?}"),
+    };
+    let good = credential_json("carbon", &keys.private_pem, &login);
+    for scheme in ["Marathon", "MesosDNS"] {
+        let cfg = strict_config(&good, scheme, &wb.url());
+        let found = mesos_discovery::discover_blocking(&cfg);
+        assert!(
+            found.as_ref().is_ok_and(|f| f.members.len() == 2),
+            "{found:?}"
+        );
+        for fault in faults(&dead) {
+            wb.admin().clear_faults();
+            wb.admin()
+                .add_fault(FaultRule::always(Side::Any, fault.clone()))
+                .unwrap();
+            let result = mesos_discovery::discover_blocking(&cfg);
+            check(&format!("strict {scheme} {fault:?}"), &outcome(&result));
+        }
+        wb.admin().clear_faults();
+    }
+    let cfg = strict_config(&good, "Marathon", &wb.url());
+    // Revoked, then every token born expired (refused after a fresh login).
+    wb.admin().revoke_tokens().unwrap();
+    check(
+        "revoked",
+        &outcome(&mesos_discovery::discover_blocking(&cfg)),
+    );
+    wb.admin().set_token_lifetime(0).unwrap();
+    let result = mesos_discovery::discover_blocking(&cfg);
+    assert!(result.is_err());
+    check("born expired", &outcome(&result));
+    wb.admin().set_token_lifetime(2).unwrap();
+    // A login refused (another key), a login endpoint nobody serves.
+    for credential in [
+        credential_json("carbon", &other.private_pem, &login),
+        credential_json(
+            "carbon",
+            &keys.private_pem,
+            &format!("{dead}{ACS_LOGIN_PATH}"),
+        ),
+    ] {
+        let result =
+            mesos_discovery::discover_blocking(&strict_config(&credential, "Marathon", &wb.url()));
+        assert!(result.is_err());
+        check("failed login", &outcome(&result));
+    }
+    // Malformed credentials holding the key.
+    for bad in [
+        good.replace("RS256", "HS256"),
+        good.replace("\"uid\"", "\"user\""),
+        good[..good.len() - 2].to_string(),
+        good.replace("BEGIN PRIVATE KEY", "BEGIN EC PRIVATE KEY"),
+    ] {
+        let e = Config::from_map([
+            ("MARATHON_APPLICATIONS", "/a"),
+            ("DCOS_SERVICE_ACCOUNT_CREDENTIAL", bad.as_str()),
+        ])
+        .unwrap_err();
+        check("credential error", &format!("{e} {e:?}"));
+    }
+    // A live watcher across token expiries and faults.
+    let watcher = MembershipWatcher::start(strict_config(&good, "Marathon", &wb.url())).unwrap();
+    let first = watcher
+        .wait_for_change(0, Duration::from_secs(10))
+        .unwrap()
+        .expect("a first answer");
+    assert_eq!(first.members.len(), 2);
+    std::thread::sleep(Duration::from_secs(3));
+    wb.admin().revoke_tokens().unwrap();
+    wb.admin().drop_event_streams();
+    std::thread::sleep(Duration::from_millis(700));
+    check(
+        "strict watcher",
+        &format!("{watcher:?} {:?}", watcher.snapshot()),
+    );
+    watcher.close();
+    // Marathon through ZooKeeper with digest credentials that cannot connect.
+    let port = dead.rsplit(':').next().unwrap().to_string();
+    let zk = format!("zk://{USER}:{PASSWORD}@127.0.0.1:{port}/marathon");
+    let cfg = strict_config(&good, "Marathon", &zk);
+    check(
+        "zk Marathon",
+        &outcome(&mesos_discovery::discover_blocking(&cfg)),
+    );
+    for line in logged() {
+        check("log line", &line);
+    }
+    assert!(
+        logged().iter().any(|l| l.contains("logged in as")),
+        "the capture saw the login's log lines"
+    );
 }

@@ -5,7 +5,11 @@
 //!   `tests/support/zk-server`, a script with the same setup.
 //! - [`master`]: registering fake Mesos masters exactly as Mesos does; the
 //!   `mesos-master-sim` binary wraps it for C, Python and Java tests.
+//! - [`marathon_leader`]: registering fake Marathon instances as Marathon does (both layouts).
+//! - [`dcos`]: service-account key pairs (made with `openssl` at test time) and credentials.
 
+pub mod dcos;
+pub mod marathon_leader;
 pub mod master;
 mod zk_server;
 

@@ -22,6 +22,8 @@
 //! | POST `/_workbench/events/stall` | `{"stalled": bool}` | stop/resume sending |
 //! | POST `/_workbench/events/mute` | `{"muted": bool}` | changes happen without events (lost) |
 //! | POST `/_workbench/events/emit` | `{"event_type", "data": {…}}` | publish a raw event |
+//! | POST `/_workbench/acs/revoke` | | strict mode: every token issued so far is refused |
+//! | POST `/_workbench/acs/lifetime` | `{"seconds": n}` | strict mode: lifetime of new tokens |
 //!
 //! Errors: 400 (bad JSON, invalid request) or 404 (unknown app/task), body `{"error": "…"}`.
 
@@ -211,6 +213,44 @@ impl Admin {
 
     /// Requests served on `path` (exactly as sent, without the query) since the last reset.
     /// Admin requests are not counted.
+    /// Strict mode: every token issued so far stops working (as a revocation in DC/OS).
+    pub fn revoke_tokens(&self) -> Result<(), String> {
+        let mut world = lock(&self.shared.world);
+        let acs = world
+            .acs
+            .as_mut()
+            .ok_or("the cluster is not in strict mode (auth.acs)")?;
+        acs.revoke_all();
+        Ok(())
+    }
+
+    /// Strict mode: the lifetime of tokens issued from now on.
+    pub fn set_token_lifetime(&self, seconds: u64) -> Result<(), String> {
+        let mut world = lock(&self.shared.world);
+        let acs = world
+            .acs
+            .as_mut()
+            .ok_or("the cluster is not in strict mode (auth.acs)")?;
+        acs.set_lifetime(seconds);
+        Ok(())
+    }
+
+    /// Strict mode: tokens issued so far (one per successful login).
+    pub fn tokens_issued(&self) -> usize {
+        lock(&self.shared.world)
+            .acs
+            .as_ref()
+            .map_or(0, |acs| acs.tokens_issued())
+    }
+
+    /// Strict mode: requests refused for a missing, invalid, expired or revoked token.
+    pub fn token_refusals(&self) -> u64 {
+        lock(&self.shared.world)
+            .acs
+            .as_ref()
+            .map_or(0, |acs| acs.requests_refused())
+    }
+
     pub fn requests(&self, path: &str) -> u64 {
         lock(&self.shared.stats).get(path).copied().unwrap_or(0)
     }
@@ -431,6 +471,12 @@ struct EmitBody {
     data: serde_json::Value,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LifetimeBody {
+    seconds: u64,
+}
+
 /// Answers one admin request.
 pub fn handle_http(shared: &Arc<Shared>, req: &Request) -> Reply {
     let admin = Admin {
@@ -486,6 +532,11 @@ pub fn handle_http(shared: &Arc<Shared>, req: &Request) -> Reply {
             ("POST", "/_workbench/tasks/health") => {
                 let body: HealthBody = parse(req)?;
                 done(admin.set_health(&body.task_id, body.healthy))
+            }
+            ("POST", "/_workbench/acs/revoke") => done(admin.revoke_tokens()),
+            ("POST", "/_workbench/acs/lifetime") => {
+                let body: LifetimeBody = parse(req)?;
+                done(admin.set_token_lifetime(body.seconds))
             }
             ("POST", "/_workbench/leader") => {
                 let body: LeaderBody = parse(req)?;

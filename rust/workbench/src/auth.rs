@@ -8,8 +8,12 @@ use crate::world::World;
 const TOKEN_REFUSED: &str = "{ \"message\": \"Invalid username or password.\" }";
 
 /// `None` when the request may pass; else the 401 to send.
-pub fn refuse(world: &World, req: &Request, path: &str, mesos_dns: bool) -> Option<Reply> {
+pub fn refuse(world: &mut World, req: &Request, path: &str, mesos_dns: bool) -> Option<Reply> {
     let auth = &world.auth;
+    // Strict mode: Admin Router guards Marathon and Mesos-DNS alike.
+    if let Some(acs) = world.acs.as_mut() {
+        return acs.refuse(req);
+    }
     if mesos_dns && !auth.mesos_dns {
         return None;
     }

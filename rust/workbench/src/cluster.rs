@@ -186,6 +186,31 @@ pub struct AuthSpec {
     pub token: Option<String>,
     /// Apply the token (and basic) check to Mesos-DNS too (DC/OS puts it behind Admin Router).
     pub mesos_dns: bool,
+    /// DC/OS strict mode: service-account login at `/acs/api/v1/auth/login`; Marathon and
+    /// Mesos-DNS then need a token it issued (see `acs`).
+    pub acs: Option<AcsSpec>,
+}
+
+/// The emulated IAM service of a strict-mode cluster.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcsSpec {
+    pub service_accounts: Vec<ServiceAccountSpec>,
+    /// Lifetime of issued tokens (DC/OS: 5 days).
+    #[serde(default = "five_days")]
+    pub token_lifetime_secs: u64,
+}
+
+fn five_days() -> u64 {
+    5 * 86_400
+}
+
+/// A service account: its id and the public half of its key pair (PEM).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccountSpec {
+    pub uid: String,
+    pub public_key: String,
 }
 
 impl Default for AuthSpec {
@@ -195,6 +220,7 @@ impl Default for AuthSpec {
             realm: "Mesosphere".into(),
             token: None,
             mesos_dns: false,
+            acs: None,
         }
     }
 }

@@ -30,6 +30,7 @@
 //! work too. The cluster file format, the endpoints and the admin API are documented in the
 //! README ("Workbench") and in [`cluster`] and [`admin`].
 
+mod acs;
 pub mod admin;
 mod auth;
 pub mod clock;
@@ -52,10 +53,12 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+pub use acs::LOGIN_PATH as ACS_LOGIN_PATH;
 pub use admin::{Admin, TaskInfo};
 pub use auth::encode_base64;
 pub use cluster::{
-    AppSpec, Cluster, HealthSpec, LeaderSpec, MarathonVersion, NetworkMode, TaskSpec, TaskState,
+    AcsSpec, AppSpec, Cluster, HealthSpec, LeaderSpec, MarathonVersion, NetworkMode,
+    ServiceAccountSpec, TaskSpec, TaskState,
 };
 pub use faults::{Fault, FaultRule, Side};
 

@@ -178,6 +178,13 @@ async fn handle(
             *stats.entry(request.path.clone()).or_default() += 1;
         }
     }
+    if request.path == crate::acs::LOGIN_PATH {
+        let reply = match lock(&shared.world).acs.as_mut() {
+            Some(acs) => acs.login(&request),
+            None => Reply::jetty_error(404, &request.path, "Not Found"),
+        };
+        return Ok(to_response(reply, &shared, remote));
+    }
     let (side, path) = side_of(&request.path);
     let fault = lock(&shared.faults).take(side, path);
     match fault {
@@ -192,8 +199,8 @@ async fn handle(
 
 /// The normal answer: authentication, then the emulated server.
 fn answer(shared: &Shared, req: &Request, side: Side, path: &str) -> Reply {
-    let world = lock(&shared.world);
-    if let Some(refusal) = auth::refuse(&world, req, path, side == Side::MesosDns) {
+    let mut world = lock(&shared.world);
+    if let Some(refusal) = auth::refuse(&mut world, req, path, side == Side::MesosDns) {
         return refusal;
     }
     match side {

@@ -112,6 +112,8 @@ pub struct World {
     pub marathon: MarathonSpec,
     pub mesos_dns: MesosDnsSpec,
     pub auth: AuthSpec,
+    /// Strict mode's IAM service, when `auth.acs` is set.
+    pub acs: Option<crate::acs::Acs>,
     pub framework_id: String,
     pub agents: Vec<Agent>,
     pub apps: Vec<App>,
@@ -158,6 +160,12 @@ impl World {
             marathon: cluster.marathon.clone(),
             mesos_dns: cluster.mesos_dns.clone(),
             auth: cluster.auth.clone(),
+            acs: cluster
+                .auth
+                .acs
+                .as_ref()
+                .map(crate::acs::Acs::new)
+                .transpose()?,
             framework_id,
             agents: Vec::new(),
             apps: Vec::new(),

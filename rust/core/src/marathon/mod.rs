@@ -68,15 +68,13 @@ pub fn look_at_app_body(
 
 async fn fetch_app(
     http: &HttpClient,
-    config: &Config,
+    endpoints: &[url::Url],
     app_id: &str,
     policy: &SelectPolicy,
 ) -> Result<AppLook> {
     // App ids are validated to `[a-z0-9.-]` segments, so they need no escaping.
     let path = format!("/v2/apps{app_id}");
-    let reply = http
-        .get(&SERVICE, &config.marathon_endpoints, &path)
-        .await?;
+    let reply = http.get(&SERVICE, endpoints, &path).await?;
     match reply.status {
         s if s.is_success() => look_at_app_body(app_id, &reply.body, policy)
             .map(|(found, definition)| AppLook {
@@ -109,9 +107,11 @@ async fn fetch_app(
 
 /// Fetches `apps` in parallel (bounded); the looks come back in the given order. Any
 /// failure other than a missing app fails all.
+/// `endpoints`: the configured ones, or the leader a `zk://` configuration found.
 pub(crate) async fn fetch_apps(
     http: &HttpClient,
     config: &Config,
+    endpoints: &[url::Url],
     apps: &[String],
 ) -> Result<Vec<(String, AppLook)>> {
     let policy = SelectPolicy::from_config(config);
@@ -119,7 +119,7 @@ pub(crate) async fn fetch_apps(
     // for spawning, which a closure over borrowed arguments defeats.
     let fetches: Vec<_> = apps
         .iter()
-        .map(|app| fetch_app(http, config, app, &policy))
+        .map(|app| fetch_app(http, endpoints, app, &policy))
         .collect();
     let looks: Vec<AppLook> = stream::iter(fetches)
         .buffered(http.limits().concurrency)
@@ -129,6 +129,10 @@ pub(crate) async fn fetch_apps(
 }
 
 /// Every configured app, looked at once.
-pub(crate) async fn look_all(http: &HttpClient, config: &Config) -> Result<Vec<(String, AppLook)>> {
-    fetch_apps(http, config, &config.apps).await
+pub(crate) async fn look_all(
+    http: &HttpClient,
+    config: &Config,
+    endpoints: &[url::Url],
+) -> Result<Vec<(String, AppLook)>> {
+    fetch_apps(http, config, endpoints, &config.apps).await
 }

@@ -76,13 +76,13 @@ pub fn affected_apps(event: &SseEvent, apps: &[String]) -> Option<Vec<String>> {
 
 async fn full_resync(core: &Core) -> Result<()> {
     // Unlike a one-shot discovery, no app at all is a state to follow, not an error.
-    let looks = marathon::look_all(&core.http, &core.config).await?;
+    let looks = marathon::look_all(&core.http, &core.config, &core.marathon_endpoints()).await?;
     core.tracker().replace_all(looks);
     Ok(())
 }
 
 async fn refresh(core: &Core, apps: Vec<String>) -> Result<()> {
-    let looks = fetch_apps(&core.http, &core.config, &apps).await?;
+    let looks = fetch_apps(&core.http, &core.config, &core.marathon_endpoints(), &apps).await?;
     core.tracker().replace_apps(looks);
     Ok(())
 }
@@ -231,18 +231,32 @@ pub(crate) async fn follow(core: Arc<Core>) {
     let path = events_path();
     let mut failures: u32 = 0;
     let mut first = true;
+    // `MARATHON_ENDPOINT=zk://…`: the stream follows the leader ZooKeeper names.
+    let follower = crate::zk::marathon_leader::follower_for(&core.config);
+    let mut leader = follower.as_ref().map(|f| f.leader());
     loop {
         if !first {
             tokio::time::sleep(reconnect_pause(failures)).await;
         }
         first = false;
+        if let Some(leader) = &mut leader {
+            match crate::zk::marathon_leader::wait_for_leader(&core.config, leader).await {
+                Some(Ok(url)) => core.set_marathon_leader(Some(url)),
+                Some(Err(e)) => {
+                    core.tracker().failed(e);
+                    first = true; // keep waiting for a leader, without a pause
+                    continue;
+                }
+                None => return, // the follower is gone: the membership is closing
+            }
+        }
         // Open the stream first, then resync: whatever changes after the resync's reads is
         // then on the stream, so nothing falls between the two.
         let response = match core
             .http
             .open_stream(
                 &SERVICE,
-                &core.config.marathon_endpoints,
+                &core.marathon_endpoints(),
                 &path,
                 "text/event-stream",
             )
@@ -261,7 +275,21 @@ pub(crate) async fn follow(core: Arc<Core>) {
             continue;
         }
         failures = 0;
-        let Ended(why) = read_stream(&core, response).await;
+        let reading = read_stream(&core, response);
+        let Ended(why) = match &mut leader {
+            None => reading.await,
+            Some(leader) => tokio::select! {
+                ended = reading => ended,
+                _ = leader.changed() => {
+                    first = true; // a new leader is no failure: reconnect at once
+                    Ended(Error::new(ErrorKind::Unavailable, format!(
+                        "{}: the Marathon leader changed (now {})",
+                        SERVICE.name,
+                        leader.borrow().as_ref().map_or("none", |u| u.as_str())
+                    )))
+                }
+            },
+        };
         core.tracker().failed(why);
     }
 }

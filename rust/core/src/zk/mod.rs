@@ -32,6 +32,7 @@
 
 mod contenders;
 mod detector;
+pub mod marathon_leader;
 mod master_info;
 mod protobuf;
 mod session;
@@ -42,6 +43,10 @@ use std::time::Duration;
 
 pub use contenders::{parse_child, Contender};
 pub use detector::MasterList;
+pub use marathon_leader::{
+    curator_leader, leader_url, legacy_leader, resolve as resolve_marathon_leader, LeaderFollower,
+    MarathonZk,
+};
 pub use master_info::{
     decode, ip_from_mesos_1201, parse_upid, Master, MasterDomain, MasterFormat, MasterInfo,
     JSON_LABEL, PROTOBUF_LABEL,

@@ -114,3 +114,32 @@ pub fn is_session_gone(e: &zkc::Error) -> bool {
             | zkc::Error::UnexpectedErrorCode(-12)
     )
 }
+
+/// Makes the server expire the session `info`, the way Curator's `KillSession` does (another
+/// client attaches to the session and closes it); returns once the server has closed it.
+/// Test hooks of the watchers use it.
+pub async fn expire(info: zkc::SessionInfo, url: &ZkUrl, opts: &DetectOptions) -> Result<()> {
+    let mut connector = zkc::Client::connector()
+        .with_session(info)
+        .with_session_timeout(opts.session_timeout);
+    if let Some(auth) = url.digest_auth() {
+        connector = connector.with_auth("digest", auth.expose().as_bytes());
+    }
+    // A reconnecting session gives up at once when its first attempt fails; retry.
+    let mut last = None;
+    for _ in 0..40 {
+        match connector.clone().connect(&url.connect_string()).await {
+            Ok(client) => {
+                close(client).await;
+                return Ok(());
+            }
+            Err(zkc::Error::SessionExpired) => return Ok(()),
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    Err(map_error(
+        last.unwrap_or(zkc::Error::Timeout),
+        "attaching to the watcher's session",
+    ))
+}

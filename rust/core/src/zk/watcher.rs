@@ -199,33 +199,7 @@ impl LeaderWatcher {
         let info = lock(&self.shared.session)
             .clone()
             .ok_or_else(|| Error::new(ErrorKind::ZooKeeper, "the watcher has no session"))?;
-        let mut connector = zkc::Client::connector()
-            .with_session(info)
-            .with_session_timeout(self.shared.opts.session_timeout);
-        if let Some(auth) = self.shared.url.digest_auth() {
-            connector = connector.with_auth("digest", auth.expose().as_bytes());
-        }
-        // A reconnecting session gives up at once when its first attempt fails; retry.
-        let mut last = None;
-        for _ in 0..40 {
-            match connector
-                .clone()
-                .connect(&self.shared.url.connect_string())
-                .await
-            {
-                Ok(client) => {
-                    session::close(client).await;
-                    return Ok(());
-                }
-                Err(zkc::Error::SessionExpired) => return Ok(()),
-                Err(e) => last = Some(e),
-            }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-        Err(session::map_error(
-            last.unwrap_or(zkc::Error::Timeout),
-            "attaching to the watcher's session",
-        ))
+        session::expire(info, &self.shared.url, &self.shared.opts).await
     }
 }
 

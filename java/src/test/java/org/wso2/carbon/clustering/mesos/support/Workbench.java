@@ -20,9 +20,14 @@ public final class Workbench implements Closeable {
     private final String url;
 
     public Workbench(String clusterFile) throws Exception {
+        this(Tools.cluster(clusterFile));
+    }
+
+    /** Serves a cluster description from any file (e.g. one a test wrote). */
+    public Workbench(java.io.File clusterFile) throws Exception {
         process = new ChildProcess("workbench", Arrays.asList(
                 Tools.binary("mesos-discovery").getPath(), "workbench",
-                "--cluster", Tools.cluster(clusterFile).getPath(),
+                "--cluster", clusterFile.getPath(),
                 "--listen", "127.0.0.1:0", "--stdin-eof-stops"));
         String first = process.nextLine(30);
         if (!first.startsWith("http://127.0.0.1:")) {
