@@ -145,10 +145,8 @@ public class MesosDiscoveryStrategyTest {
     public void discoverNodesAnswersFromTheLiveWatcher() throws Exception {
         workbench = new SpiWorkbench();
         int first = workbench.addMemberTask();
-        DiscoveryStrategy strategy = new MesosDiscoveryStrategyFactory().newDiscoveryStrategy(null,
-                Logger.getLogger(MesosDiscoveryStrategyTest.class), workbench.properties());
+        DiscoveryStrategy strategy = newStrategy(workbench.properties());
         try {
-            strategy.start();
             assertEquals(Collections.singletonList(first), ports(strategy));
             int second = workbench.addMemberTask();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -168,6 +166,48 @@ public class MesosDiscoveryStrategyTest {
             strategy.destroy();
         }
         assertTrue("nothing after destroy()", ports(strategy).isEmpty());
+    }
+
+    /**
+     * Environment variables fill in what the properties leave out, as with the CLI; a property
+     * wins over its variable. The test JVM has {@code MARATHON_APPLICATIONS=/hz/members}
+     * (gradle/hazelcast-spi.gradle).
+     */
+    @Test
+    @SuppressWarnings("rawtypes")
+    public void theEnvironmentFillsInWhatThePropertiesLeaveOut() throws Exception {
+        assertEquals(SpiWorkbench.APP, System.getenv("MARATHON_APPLICATIONS"));
+        workbench = new SpiWorkbench();
+        int port = workbench.addMemberTask();
+
+        Map<String, Comparable> withoutApps = workbench.properties();
+        withoutApps.remove("marathon-applications");
+        DiscoveryStrategy fromEnvironment = newStrategy(withoutApps);
+        try {
+            assertEquals(Collections.singletonList(port), ports(fromEnvironment));
+        } finally {
+            fromEnvironment.destroy();
+        }
+
+        // The property wins: an app Marathon does not have, so the first discovery fails (logged)
+        // and the strategy answers no members instead of the environment's app.
+        Map<String, Comparable> otherApp = workbench.properties();
+        otherApp.put("marathon-applications", "/hz/absent");
+        otherApp.put("mesos-discovery-deadline", 5);
+        DiscoveryStrategy propertyWins = newStrategy(otherApp);
+        try {
+            assertEquals(Collections.<Integer>emptyList(), ports(propertyWins));
+        } finally {
+            propertyWins.destroy();
+        }
+    }
+
+    @SuppressWarnings("rawtypes")
+    private static DiscoveryStrategy newStrategy(Map<String, Comparable> properties) {
+        DiscoveryStrategy strategy = new MesosDiscoveryStrategyFactory().newDiscoveryStrategy(null,
+                Logger.getLogger(MesosDiscoveryStrategyTest.class), properties);
+        strategy.start();
+        return strategy;
     }
 
     private static List<Integer> ports(DiscoveryStrategy strategy) {
