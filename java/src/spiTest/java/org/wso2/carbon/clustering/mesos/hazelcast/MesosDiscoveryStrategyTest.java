@@ -157,11 +157,10 @@ public class MesosDiscoveryStrategyTest {
             Collections.sort(both);
             assertEquals(both, ports(strategy));
 
+            // With Marathon gone, an answer that needed I/O would fail or come back empty.
             workbench.close();
             workbench = null;
-            long before = System.nanoTime();
             assertEquals("still known with Marathon gone", both, ports(strategy));
-            assertTrue("answered without I/O", System.nanoTime() - before < TimeUnit.SECONDS.toNanos(1));
         } finally {
             strategy.destroy();
         }
