@@ -1,5 +1,6 @@
-//! JNI bridge of mesos-discovery: `Java_…` functions for the one Java class
-//! `org.wso2.carbon.clustering.mesos.internal.Native`, and nothing else. No discovery logic
+//! JNI bridge of mesos-discovery: `Java_…` functions for the Java class
+//! `org.wso2.carbon.clustering.mesos.internal.Native` ([`natives`]) and the environment overlay
+//! of `internal.NativeEnvironment` ([`overlay`]), and nothing else. No discovery logic
 //! lives here: every function converts Java arguments, calls the core, converts the answer.
 //!
 //! Rules every native function follows (see [`boundary::run`]):
@@ -22,6 +23,7 @@ pub mod convert;
 pub mod errors;
 pub mod logging;
 pub mod natives;
+pub mod overlay;
 pub mod registry;
 
 use std::ffi::c_void;
