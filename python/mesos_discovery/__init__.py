@@ -1,8 +1,8 @@
 """mesos_discovery: Carbon/Hazelcast cluster members on Apache Mesos (Marathon, Mesos-DNS) and the
 leading Mesos master (ZooKeeper), through the C ABI of ``libmesos_discovery.so`` (ctypes).
 
-The library is found, in order: ``$MESOS_DISCOVERY_LIBRARY`` (a path), a
-``libmesos_discovery.so`` beside this module, then the system's library path.
+The library is found, in order: ``$MESOS_DISCOVERY_LIBRARY`` (a path), the copy inside this
+package (a wheel puts it there), then the system's library path (see ``_library.py``).
 
     import mesos_discovery as md
 
@@ -39,6 +39,8 @@ import threading
 import weakref
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
+
+from ._library import candidates as _library_candidates
 
 __all__ = [
     "AuthError",
@@ -317,19 +319,6 @@ _lib: Optional[ctypes.CDLL] = None
 _lib_lock = threading.Lock()
 
 
-def _candidates() -> List[str]:
-    found = []
-    explicit = os.environ.get("MESOS_DISCOVERY_LIBRARY")
-    if explicit:
-        return [explicit]
-    beside = Path(__file__).resolve().parent / "libmesos_discovery.so"
-    if beside.exists():
-        found.append(str(beside))
-    system = ctypes.util.find_library("mesos_discovery")
-    found.append(system or "libmesos_discovery.so")
-    return found
-
-
 def _library() -> ctypes.CDLL:
     """Loads the shared library once and declares every function's signature."""
     global _lib
@@ -338,7 +327,7 @@ def _library() -> ctypes.CDLL:
     with _lib_lock:
         if _lib is None:
             errors = []
-            for path in _candidates():
+            for path in _library_candidates():
                 try:
                     lib = ctypes.CDLL(path)
                     break

@@ -17,8 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN_DIR = Path(os.environ.get("MD_BIN_DIR") or Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target") / "debug")
 CLUSTER = ROOT / "tests" / "c" / "cluster.json"
 
-os.environ.setdefault("MESOS_DISCOVERY_LIBRARY", str(BIN_DIR / "libmesos_discovery.so"))
-sys.path.insert(0, str(ROOT / "python"))
+# MD_PYTHON_INSTALLED=1 (tests/run-install): the package installed in the running interpreter is
+# tested as a user gets it, so neither the source tree nor a library path is put in front of it.
+if os.environ.get("MD_PYTHON_INSTALLED") != "1":
+    os.environ.setdefault("MESOS_DISCOVERY_LIBRARY", str(BIN_DIR / "libmesos_discovery.so"))
+    sys.path.insert(0, str(ROOT / "python"))
 
 
 def _start(cmd, what):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import mesos_discovery as md
+from conftest import BIN_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -165,8 +166,7 @@ def test_logging_reaches_python(workbench_url, caplog):
 def test_json_is_the_cli_json(workbench_url):
     """The library's JSON string is the member list `mesos-discovery members --format json`
     prints (there pretty-printed)."""
-    bin_dir = Path(md.os.environ["MESOS_DISCOVERY_LIBRARY"]).parent
-    cli = bin_dir / "mesos-discovery"
+    cli = BIN_DIR / "mesos-discovery"
     lib = md._library()
     with md.Client(config(workbench_url)) as client:
         text = ctypes.c_void_p()

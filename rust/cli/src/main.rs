@@ -3,6 +3,7 @@
 //! Exit codes (a contract scripts rely on): 0 answered, 1 the discovery/detection failed,
 //! 2 usage or configuration error.
 
+mod generate;
 mod leader;
 mod logger;
 mod members;
@@ -37,6 +38,10 @@ enum Command {
     Workbench(workbench::WorkbenchArgs),
     /// Start the workbench with an example Carbon cluster and discover it with both schemes.
     Demo(workbench::DemoArgs),
+    /// Print a shell completion script (bash, zsh, fish) for this command.
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man(generate::ManArgs),
 }
 
 /// Exit code for usage and configuration errors.
@@ -55,5 +60,7 @@ fn main() -> ExitCode {
         Command::Leader(args) => leader::run(args),
         Command::Workbench(args) => workbench::run(args),
         Command::Demo(args) => workbench::demo(args),
+        Command::Completions(args) => generate::completions(args),
+        Command::Man(args) => generate::man(args),
     }
 }
