@@ -63,6 +63,15 @@ def peak_rss_mib(cmd):
     return usage.ru_maxrss / 1024.0
 
 
+def cpu_seconds(cmd):
+    """User + system CPU of one run of cmd (the child alone), from wait4."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        sys.exit(f"{cmd[0]} failed: status {status}")
+    return usage.ru_utime + usage.ru_stime
+
+
 def stats(values):
     values = sorted(values)
     def pct(p):
@@ -134,6 +143,7 @@ def main():
             cli_walls.append(wall)
         cli_rss = peak_rss_mib(cli_cmd)
         rows.append(("mesos-discovery CLI, whole process", stats(cli_walls), cli_rss))
+        cli_cpu = stats([cpu_seconds(cli_cmd) for _ in range(a.cold_rounds)])
         py_walls = []
         py_cmd = [a.python, "-c", PEER_SCRIPT, url, app_list, "0", "get_app"]
         for _ in range(a.cold_rounds):
@@ -146,10 +156,11 @@ def main():
         wb.wait(timeout=10)
         os.unlink(tmp.name)
 
-    # Live membership latency.
-    _, out = run_measured([a.watch_bench, str(a.changes)])
-    watch = json.loads(out)
-    watch_stats = stats(watch["seconds"])
+    # Live membership: events applied at once, and the debounce-only path side by side.
+    watch = {}
+    for mode, extra in (("fast path", []), ("debounce only", ["--no-apply-events"])):
+        _, out = run_measured([a.watch_bench, str(a.changes), *extra])
+        watch[mode] = json.loads(out)
 
     print(f"\nDiscovery of {total} tasks across {a.apps} apps (workbench on loopback; {a.rounds} rounds in-process, {a.cold_rounds} cold)")
     print(f"{'':44} {'median':>11} {'p10':>11} {'p90':>11} {'peak RSS':>10}")
@@ -165,11 +176,24 @@ def main():
     }
     for k, v in ratios.items():
         print(f"  {k:32} {v:6.1f}x")
-    print(f"\nLive membership: scale-up -> change callback over {watch_stats['n']} changes: "
-          f"p50 {fmt_ms(watch_stats['median']).strip()}, p99 {fmt_ms(watch_stats['p99']).strip()}; "
-          f"{watch['requests_per_change']:.2f} HTTP requests per change (stream excluded; 100 ms debounce)")
-    print(json.dumps({"rows": [(n, s, r) for n, s, r in rows], "ratios": ratios,
-                      "watch": {"stats": watch_stats, "requests_per_change": watch["requests_per_change"]}}))
+    print(f"\nFirst refresh (one-shot discovery) of {total} tasks in {a.apps} apps, CPU of the whole CLI "
+          f"process (user + system, {cli_cpu['n']} runs): median {fmt_ms(cli_cpu['median']).strip()}, "
+          f"p90 {fmt_ms(cli_cpu['p90']).strip()}")
+    print(f"\nLive membership (Rust core, in-process workbench; {a.changes} scale-ups and {a.changes} kills, "
+          f"each paced until its refetch is done; requests = app fetches, the stream excluded):")
+    print(f"{'':16} {'scale-up -> callback':>24} {'kill -> callback':>24} {'requests':>9} "
+          f"{'40-task burst':>22}")
+    print(f"{'':16} {'p50':>11} {'p99':>12} {'p50':>11} {'p99':>12} {'/change':>9} {'requests':>9} {'final set':>12}")
+    summary = {}
+    for mode, w in watch.items():
+        up, kill = stats(w["scale_up"]), stats(w["kill"])
+        print(f"{mode:16} {fmt_ms(up['median'])} {fmt_ms(up['p99']):>12} {fmt_ms(kill['median'])} "
+              f"{fmt_ms(kill['p99']):>12} {w['requests_per_change']:9.2f} {w['burst']['requests']:9d} "
+              f"{fmt_ms(w['burst']['seconds']):>12}")
+        summary[mode] = {"scale_up": up, "kill": kill, "requests_per_change": w["requests_per_change"],
+                         "burst": w["burst"]}
+    print(json.dumps({"rows": [(n, s, r) for n, s, r in rows], "ratios": ratios, "cli_cpu": cli_cpu,
+                      "watch": summary}))
 
 
 if __name__ == "__main__":

@@ -1,12 +1,11 @@
 //! `discovery-bench URL APPS ROUNDS [SCHEME]`: discovers APPS (comma-separated) from the
-//! workbench at URL ROUNDS times in one process (one client, so connections are reused, as a
+//! workbench at URL ROUNDS times in one process (one membership, so connections are reused, as a
 //! long-lived caller would), after one warm-up, and prints one JSON line:
 //! `{"members": N, "seconds": [...]}`.
 
 use std::time::Instant;
 
-use mesos_discovery::discovery::Discoverer;
-use mesos_discovery::Config;
+use mesos_discovery::{Config, Membership};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -26,12 +25,12 @@ fn main() {
         std::process::exit(2)
     });
     let rounds: usize = args[3].parse().expect("ROUNDS is a number");
-    let discoverer = Discoverer::new(config).expect("client");
-    let warm = discoverer.discover_blocking().expect("warm-up discovery");
+    let membership = Membership::open(config).expect("client");
+    let warm = membership.refresh_blocking().expect("warm-up discovery");
     let mut seconds = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         let started = Instant::now();
-        let found = discoverer.discover_blocking().expect("discovery");
+        let found = membership.refresh_blocking().expect("discovery");
         seconds.push(started.elapsed().as_secs_f64());
         assert_eq!(found.members.len(), warm.members.len());
     }
