@@ -135,6 +135,9 @@ pub struct TlsConfig {
     pub ca_bundle: Option<PathBuf>,
     /// Accept any certificate. Explicit, and warned about on every client build.
     pub skip_verify: bool,
+    /// Load the system's trusted roots: some configured URL is `https`. Without one, a
+    /// one-shot lookup skips reading the system certificate store (a few ms of CPU).
+    pub system_roots: bool,
 }
 
 /// Limits for every HTTP exchange.
@@ -325,6 +328,10 @@ impl Config {
         let tls = TlsConfig {
             ca_bundle: get(TLS_CA_BUNDLE).map(PathBuf::from),
             skip_verify: parse_bool(map, TLS_SKIP_VERIFY)?.unwrap_or(false),
+            system_roots: marathon_endpoints
+                .iter()
+                .chain(&mesos_dns_endpoints)
+                .any(|u| u.scheme() == "https"),
         };
         if let Some(path) = &tls.ca_bundle {
             if !path.is_file() {

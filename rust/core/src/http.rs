@@ -53,6 +53,9 @@ pub struct HttpClient {
     client: reqwest::Client,
     auth: Arc<dyn AuthProvider>,
     limits: HttpLimits,
+    /// Whether any root of trust was loaded (system roots or a CA bundle): without one, an
+    /// https URL reached by a redirect is refused with a clear error.
+    trusts_https: bool,
 }
 
 impl std::fmt::Debug for HttpClient {
@@ -102,6 +105,9 @@ impl HttpClient {
                 builder = builder.add_root_certificate(cert);
             }
         }
+        if !tls.system_roots {
+            builder = builder.tls_built_in_root_certs(false);
+        }
         if tls.skip_verify {
             log::warn!(
                 "{}=true: TLS certificates are NOT verified; anyone on the path can impersonate Marathon",
@@ -116,6 +122,7 @@ impl HttpClient {
             client,
             auth,
             limits: limits.clone(),
+            trusts_https: tls.system_roots || tls.ca_bundle.is_some() || tls.skip_verify,
         })
     }
 
@@ -298,6 +305,14 @@ impl HttpClient {
                     service.name
                 ))
             })?;
+            if url.scheme() == "https" && !self.trusts_https {
+                return Err(Error::config(format!(
+                    "{} {shown}: redirected to {}, but no https endpoint is configured (so no \
+                     trusted roots were loaded): configure the https URL itself",
+                    service.name,
+                    redact_url(url.as_str())
+                )));
+            }
             log::debug!(
                 "{} {shown}: redirected to {}",
                 service.name,

@@ -4,6 +4,8 @@
 //! ignored. Tasks are parsed one by one so a single malformed task becomes a warning, not a
 //! failed discovery.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -18,9 +20,10 @@ struct AppEnvelope {
 #[serde(rename_all = "camelCase")]
 pub struct App {
     pub id: Option<String>,
-    /// Raw tasks, decoded one by one by [`Task::from_value`].
+    /// The tasks' JSON, decoded one by one by [`Task::from_json`] (kept raw, so the body is
+    /// read once and a malformed task costs only itself).
     #[serde(default)]
-    pub tasks: Option<Vec<serde_json::Value>>,
+    pub tasks: Option<Vec<Box<serde_json::value::RawValue>>>,
     pub container: Option<Container>,
     /// Marathon 1.5+: `[{"mode": "host" | "container/bridge" | "container", "name"?}]`.
     pub networks: Option<Vec<Network>>,
@@ -122,7 +125,7 @@ pub struct IpAddress {
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RawTask {
+struct RawTask<'a> {
     id: Option<String>,
     app_id: Option<String>,
     host: Option<String>,
@@ -130,8 +133,17 @@ struct RawTask {
     ports: Option<Vec<u32>>,
     ip_addresses: Option<Vec<IpAddress>>,
     health_check_results: Option<Vec<RawHealth>>,
-    staged_at: Option<String>,
-    started_at: Option<String>,
+    /// Only looked at for presence: borrowed, not copied.
+    #[serde(borrow)]
+    staged_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    started_at: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct TaskId<'a> {
+    #[serde(borrow)]
+    id: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -152,10 +164,36 @@ impl Task {
         enclosing_app_id: &str,
     ) -> std::result::Result<Task, String> {
         let id_hint = value.get("id").and_then(|v| v.as_str()).map(str::to_string);
-        let raw: RawTask = serde_json::from_value(value).map_err(|e| match &id_hint {
+        let raw = RawTask::deserialize(&value).map_err(|e| match &id_hint {
             Some(id) => format!("task {id}: malformed: {e}"),
             None => format!("a task is malformed: {e}"),
         })?;
+        Task::from_raw(raw, id_hint, enclosing_app_id)
+    }
+
+    /// [`Task::from_value`] from the task's JSON text, in one pass.
+    pub fn from_json(json: &str, enclosing_app_id: &str) -> std::result::Result<Task, String> {
+        match serde_json::from_str::<RawTask>(json) {
+            Ok(raw) => {
+                let id_hint = raw.id.clone();
+                Task::from_raw(raw, id_hint, enclosing_app_id)
+            }
+            // Only a broken task pays for a second look, to name it (everything but `id` is
+            // skipped unread, so what broke the task does not break this).
+            Err(e) => Err(
+                match serde_json::from_str::<TaskId>(json).ok().and_then(|t| t.id) {
+                    Some(id) => format!("task {id}: malformed: {e}"),
+                    None => format!("a task is malformed: {e}"),
+                },
+            ),
+        }
+    }
+
+    fn from_raw(
+        raw: RawTask<'_>,
+        id_hint: Option<String>,
+        enclosing_app_id: &str,
+    ) -> std::result::Result<Task, String> {
         let required = |field: Option<String>, name: &str| {
             field
                 .filter(|v| !v.is_empty())
@@ -164,7 +202,7 @@ impl Task {
                     None => format!("a task without {name} was skipped"),
                 })
         };
-        let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
+        let present = |v: &Option<Cow<'_, str>>| v.as_deref().is_some_and(|s| !s.is_empty());
         let state = match raw.state.filter(|s| !s.is_empty()) {
             Some(state) => Some(state),
             None if present(&raw.started_at) => Some("TASK_RUNNING".to_string()),
@@ -230,6 +268,14 @@ mod tests {
 
     #[test]
     fn task_requires_four_fields_and_tolerates_nulls() {
+        let raw =
+            r#"{"id": "a.9", "appId": "/a", "host": "h", "state": "TASK_RUNNING", "ports": [1]}"#;
+        assert_eq!(
+            Task::from_json(raw, "/a").unwrap(),
+            Task::from_value(serde_json::from_str(raw).unwrap(), "/a").unwrap()
+        );
+        let e = Task::from_json(r#"{"id": "a.8", "ports": "x"}"#, "/a").unwrap_err();
+        assert!(e.starts_with("task a.8: malformed"), "{e}");
         let t = Task::from_value(json!({
             "id": "a.1", "appId": "/a", "host": "h", "state": "TASK_RUNNING",
             "ports": null, "ipAddresses": null, "healthCheckResults": null, "startedAt": null, "extra": {"x": 1}

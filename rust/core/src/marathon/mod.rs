@@ -6,8 +6,6 @@ pub mod api;
 pub mod events;
 pub mod select;
 
-use std::collections::BTreeMap;
-
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use reqwest::StatusCode;
@@ -33,7 +31,37 @@ pub const SERVICE: Service = Service {
 pub struct Definition {
     /// The app, its `tasks` taken out.
     pub app: App,
-    pub tasks: BTreeMap<String, Task>,
+    /// Sorted by id (a sorted vector: no key copies, cheap to build and to drop).
+    tasks: Vec<Task>,
+}
+
+impl Definition {
+    pub fn new(app: App, mut tasks: Vec<Task>) -> Definition {
+        tasks.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        Definition { app, tasks }
+    }
+
+    pub fn task(&self, id: &str) -> Option<&Task> {
+        self.find(id).ok().map(|at| &self.tasks[at])
+    }
+
+    /// Records a task's new state (replacing the one with its id).
+    pub fn put_task(&mut self, task: Task) {
+        match self.find(&task.id) {
+            Ok(at) => self.tasks[at] = task,
+            Err(at) => self.tasks.insert(at, task),
+        }
+    }
+
+    pub fn forget_task(&mut self, id: &str) {
+        if let Ok(at) = self.find(id) {
+            self.tasks.remove(at);
+        }
+    }
+
+    fn find(&self, id: &str) -> std::result::Result<usize, usize> {
+        self.tasks.binary_search_by(|t| t.id.as_str().cmp(id))
+    }
 }
 
 /// Decodes an app body and selects its members (pure; also used by the watcher).
@@ -54,7 +82,7 @@ pub fn look_at_app_body(
     let mut tasks = Vec::with_capacity(raw_tasks.len());
     let enclosing = app.id.clone().unwrap_or_else(|| app_id.to_string());
     for value in raw_tasks {
-        match Task::from_value(value, &enclosing) {
+        match Task::from_json(value.get(), &enclosing) {
             Ok(task) => tasks.push(task),
             Err(why) => found.warnings.push(Warning::app(app_id, why)),
         }
@@ -62,8 +90,7 @@ pub fn look_at_app_body(
     let (members, warnings) = select::select(&app, &tasks, policy);
     found.members = members;
     found.warnings.extend(warnings);
-    let tasks = tasks.into_iter().map(|t| (t.id.clone(), t)).collect();
-    Ok((found, Definition { app, tasks }))
+    Ok((found, Definition::new(app, tasks)))
 }
 
 async fn fetch_app(

@@ -69,7 +69,7 @@ fn holds(look: &AppLook, task_id: &str) -> bool {
         || look
             .definition
             .as_ref()
-            .is_some_and(|d| d.tasks.contains_key(task_id))
+            .is_some_and(|d| d.task(task_id).is_some())
 }
 
 pub(crate) fn decide(
@@ -108,8 +108,7 @@ pub(crate) fn decide(
         return Verdict::Refetch("the event has no host or ports".into());
     };
     let mut task = definition
-        .tasks
-        .get(&update.task_id)
+        .task(&update.task_id)
         .cloned()
         .unwrap_or_else(|| Task {
             id: update.task_id.clone(),

@@ -8,8 +8,8 @@ use futures_util::StreamExt;
 use tokio::time::{sleep_until, Instant};
 
 use super::sse::{SseEvent, SseParser};
-use super::{reconnect_pause, Applied};
-use crate::config::normalize_app_id;
+use super::{reconnect_pause, Applied, Tracker};
+use crate::config::{normalize_app_id, Config};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::Service;
 use crate::marathon::events::Deployment;
@@ -92,13 +92,22 @@ struct Ended(Error);
 
 /// When each app is next refetched: the earliest any event asked for.
 #[derive(Default)]
-struct Due(BTreeMap<String, Instant>);
+pub(super) struct Due(BTreeMap<String, Instant>);
 
 impl Due {
+    /// The apps due for a refetch, now or later.
+    pub(super) fn apps(&self) -> impl Iterator<Item = &String> {
+        self.0.keys()
+    }
+
     fn ask(&mut self, app: &str, within: Duration) {
         let at = Instant::now() + within;
         let due = self.0.entry(app.to_string()).or_insert(at);
         *due = (*due).min(at);
+    }
+
+    pub(super) fn forget(&mut self, app: &str) {
+        self.0.remove(app);
     }
 
     fn next(&self) -> Option<Instant> {
@@ -124,8 +133,12 @@ impl Due {
 /// Handles one event: applies a status update at once when it decides alone, notes a
 /// deployment's versions, and asks for the refetches that confirm or replace that. Returns
 /// whether anything was applied (the caller publishes once per batch).
-fn handle_event(core: &Core, event: &SseEvent, due: &mut Due) -> bool {
-    let config = &core.config;
+pub(super) fn handle_event(
+    config: &Config,
+    tracker: &mut Tracker,
+    event: &SseEvent,
+    due: &mut Due,
+) -> bool {
     let name = SERVICE.name;
     let Some(apps) = affected_apps(event, &config.apps) else {
         return false;
@@ -134,7 +147,7 @@ fn handle_event(core: &Core, event: &SseEvent, due: &mut Due) -> bool {
     match event.event.as_str() {
         "status_update_event" if config.apply_events => {
             let outcome = match marathon::events::status_update(&event.data) {
-                Ok(update) => core.tracker().apply_status(&update),
+                Ok(update) => tracker.apply_status(&update),
                 Err(why) => Applied::Refetch(why),
             };
             match outcome {
@@ -160,7 +173,7 @@ fn handle_event(core: &Core, event: &SseEvent, due: &mut Due) -> bool {
                     version: None,
                     actions: apps.iter().map(|a| (a.clone(), String::new())).collect(),
                 });
-            core.tracker().note_deployment(&deployment);
+            tracker.note_deployment(&deployment);
         }
         _ => {
             for app in &apps {
@@ -186,12 +199,13 @@ async fn read_stream(core: &Core, response: reqwest::Response) -> Ended {
             chunk = body.next() => match chunk {
                 Some(Ok(bytes)) => match parser.feed(&bytes) {
                     Ok(events) => {
+                        let mut tracker = core.tracker();
                         let mut applied = false;
                         for event in &events {
-                            applied |= handle_event(core, event, &mut due);
+                            applied |= handle_event(config, &mut tracker, event, &mut due);
                         }
                         if applied {
-                            core.tracker().publish();
+                            tracker.publish();
                         }
                     }
                     Err(e) => return Ended(e.context(name)),

@@ -16,7 +16,11 @@
 mod apply;
 mod marathon;
 mod poll;
+mod replay;
 pub mod sse;
+
+#[doc(hidden)]
+pub use replay::Replay;
 
 /// Which configured apps an event-stream event concerns (pure; public for the fuzz targets).
 #[doc(hidden)]
@@ -89,6 +93,33 @@ pub(crate) use poll::follow as poll_mesos_dns;
 /// Identity of a member across refreshes.
 fn identity(m: &Member) -> (&str, u16, &str, &str) {
     (&m.host, m.port, &m.app_id, &m.task_id)
+}
+
+/// (added, removed) between two normalized member lists. Both are sorted by [`Member`]'s
+/// order, whose first fields are the identity, and hold one member per address, so one linear
+/// walk finds them.
+fn diff(old: &[Member], new: &[Member]) -> (Vec<Member>, Vec<Member>) {
+    let (mut added, mut removed) = (Vec::new(), Vec::new());
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() && j < new.len() {
+        match identity(&old[i]).cmp(&identity(&new[j])) {
+            std::cmp::Ordering::Less => {
+                removed.push(old[i].clone());
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                added.push(new[j].clone());
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    removed.extend_from_slice(&old[i..]);
+    added.extend_from_slice(&new[j..]);
+    (added, removed)
 }
 
 /// What the last look at one app found, and what events changed since.
@@ -168,10 +199,10 @@ impl Tracker {
                 if let Some(definition) = look.definition.as_mut() {
                     match task {
                         Some(task) => {
-                            definition.tasks.insert(update.task_id.clone(), *task);
+                            definition.put_task(*task);
                         }
                         None => {
-                            definition.tasks.remove(id);
+                            definition.forget_task(id);
                         }
                     }
                 }
@@ -275,26 +306,16 @@ impl Tracker {
     /// change when identities came or went (else updates the snapshot in place).
     pub fn publish(&self) -> Discovery {
         let mut merged = Discovery::default();
+        merged
+            .members
+            .reserve(self.per_app.values().map(|l| l.found.members.len()).sum());
         for look in self.per_app.values() {
             merged.members.extend(look.found.members.iter().cloned());
             merged.warnings.extend(look.found.warnings.iter().cloned());
         }
         merged.normalize();
         let before = self.publisher.current();
-        let old: BTreeSet<_> = before.members.iter().map(identity).collect();
-        let new: BTreeSet<_> = merged.members.iter().map(identity).collect();
-        let added: Vec<Member> = merged
-            .members
-            .iter()
-            .filter(|m| !old.contains(&identity(m)))
-            .cloned()
-            .collect();
-        let removed: Vec<Member> = before
-            .members
-            .iter()
-            .filter(|m| !new.contains(&identity(m)))
-            .cloned()
-            .collect();
+        let (added, removed) = diff(&before.members, &merged.members);
         for w in &merged.warnings {
             if !before.warnings.contains(w) {
                 log::warn!("{w}");
