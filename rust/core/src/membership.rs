@@ -122,17 +122,35 @@ impl Membership {
         let core = &self.core;
         let looked = match core.config.scheme {
             Scheme::Marathon => {
-                // `zk://` Marathon: its leader is read once per refresh.
+                // `zk://` Marathon: its leader is read once per refresh, and the leader lookup
+                // and the HTTP requests share the one discovery deadline.
                 if let Some(zk) = &core.config.marathon_zk {
-                    match crate::zk::resolve_marathon_leader(zk, core.config.http.deadline).await {
-                        Ok(leader) => core.set_marathon_leader(Some(leader)),
+                    let deadline = core.config.http.deadline;
+                    let give_up = tokio::time::Instant::now() + deadline;
+                    let leader = match crate::zk::resolve_marathon_leader(zk, deadline).await {
+                        Ok(leader) => leader,
                         Err(e) => {
                             core.tracker().failed(e.clone());
                             return Err(e);
                         }
-                    }
+                    };
+                    core.set_marathon_leader(Some(leader.clone()));
+                    let endpoints = [leader.clone()];
+                    let look = marathon::look_all(&core.http, &core.config, &endpoints);
+                    tokio::time::timeout_at(give_up, look)
+                        .await
+                        .unwrap_or_else(|_| {
+                            Err(Error::new(
+                                ErrorKind::Timeout,
+                                format!(
+                                    "Marathon leader {leader} (read from ZooKeeper): no answer \
+                                     within the {deadline:?} discovery deadline"
+                                ),
+                            ))
+                        })
+                } else {
+                    marathon::look_all(&core.http, &core.config, &core.marathon_endpoints()).await
                 }
-                marathon::look_all(&core.http, &core.config, &core.marathon_endpoints()).await
             }
             Scheme::MesosDns => mesos_dns::discover(&core.http, &core.config)
                 .await

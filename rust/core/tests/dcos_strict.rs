@@ -10,7 +10,7 @@ mod support;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use mesos_discovery::discovery::Discoverer;
+use mesos_discovery::membership::Membership;
 use mesos_discovery::watch::MembershipWatcher;
 use mesos_discovery::ErrorKind;
 use mesos_discovery_testkit::dcos::{credential_json, KeyPair};
@@ -106,12 +106,12 @@ fn tokens_are_renewed_before_they_expire() {
     // expiry, so the workbench never refuses a request.
     let wb = strict(3);
     let credential = credential(&wb);
-    let discoverer =
-        Discoverer::new(config(&pairs(&wb.url(), &credential, "Marathon")).unwrap()).unwrap();
+    let membership =
+        Membership::open(config(&pairs(&wb.url(), &credential, "Marathon")).unwrap()).unwrap();
     let until = Instant::now() + Duration::from_secs(7);
     let mut rounds = 0;
     while Instant::now() < until {
-        assert_eq!(discoverer.discover_blocking().unwrap().members.len(), 5);
+        assert_eq!(membership.refresh_blocking().unwrap().members.len(), 5);
         rounds += 1;
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -131,12 +131,12 @@ fn tokens_are_renewed_before_they_expire() {
 fn a_revoked_token_earns_one_fresh_login() {
     let wb = strict(3600);
     let credential = credential(&wb);
-    let discoverer =
-        Discoverer::new(config(&pairs(&wb.url(), &credential, "Marathon")).unwrap()).unwrap();
-    discoverer.discover_blocking().unwrap();
+    let membership =
+        Membership::open(config(&pairs(&wb.url(), &credential, "Marathon")).unwrap()).unwrap();
+    membership.refresh_blocking().unwrap();
     assert_eq!(wb.admin().requests(ACS_LOGIN_PATH), 1);
     wb.admin().revoke_tokens().unwrap();
-    assert_eq!(discoverer.discover_blocking().unwrap().members.len(), 5);
+    assert_eq!(membership.refresh_blocking().unwrap().members.len(), 5);
     // Two apps were fetched at once with the revoked token: both were refused, one login.
     assert_eq!(wb.admin().requests(ACS_LOGIN_PATH), 2);
     assert!(wb.admin().token_refusals() >= 1);

@@ -10,7 +10,7 @@ mod zk_support;
 
 use std::time::{Duration, Instant};
 
-use mesos_discovery::discovery::Discoverer;
+use mesos_discovery::membership::Membership;
 use mesos_discovery::watch::{MembershipState, MembershipWatcher};
 use mesos_discovery::zk::{DetectOptions, LeaderFollower, MarathonZk, ZkUrl};
 use mesos_discovery::{Config, ErrorKind};
@@ -64,8 +64,8 @@ fn config(zk_url: &str, deadline: &str) -> Config {
 }
 
 async fn discover(zk_url: &str, deadline: &str) -> mesos_discovery::Result<usize> {
-    let found = Discoverer::new(config(zk_url, deadline))?
-        .discover()
+    let found = Membership::open(config(zk_url, deadline))?
+        .refresh()
         .await?;
     Ok(found.members.len())
 }

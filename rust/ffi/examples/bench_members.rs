@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use core_api::discovery::Discoverer;
+use core_api::membership::Membership;
 use core_api::Config;
 
 fn main() {
@@ -20,16 +20,16 @@ fn main() {
         ("MARATHON_APPLICATIONS", apps.as_str()),
     ])
     .expect("valid configuration");
-    let discoverer = Discoverer::new(config).expect("client");
+    let membership = Membership::open(config).expect("client");
     // Warm up: connection pool, runtime threads.
-    let members = discoverer
-        .discover_blocking()
+    let members = membership
+        .refresh_blocking()
         .expect("discovery")
         .members
         .len();
     let start = Instant::now();
     for _ in 0..iterations {
-        let found = discoverer.discover_blocking().expect("discovery");
+        let found = membership.refresh_blocking().expect("discovery");
         assert_eq!(found.members.len(), members);
     }
     let mean_us = start.elapsed().as_secs_f64() * 1e6 / f64::from(iterations);
