@@ -208,14 +208,21 @@ where
     /// Blocks until the state's generation differs from `known_generation`; `Ok(None)` when
     /// `timeout` passes first; a `Closed` error once closed. Not for async code.
     pub fn wait_for_change(&self, known_generation: u64, timeout: Duration) -> Result<Option<S>> {
+        self.block_until(timeout, |inner| self.changed_in(inner, known_generation))
+    }
+
+    /// Blocks on the condition variable until `ready` answers something (or an error), or
+    /// `timeout` passes (`Ok(None)`). Every wait of the blocking front ends goes through here.
+    fn block_until<T>(
+        &self,
+        timeout: Duration,
+        mut ready: impl FnMut(&Inner<S, E>) -> Result<Option<T>>,
+    ) -> Result<Option<T>> {
         let deadline = Instant::now().checked_add(timeout);
         let mut inner = lock(&self.shared.inner);
         loop {
-            if inner.closed {
-                return Err(self.closed_error());
-            }
-            if inner.state.generation() != known_generation {
-                return Ok(Some(inner.state.clone()));
+            if let Some(found) = ready(&inner)? {
+                return Ok(Some(found));
             }
             let wait = match deadline {
                 None => Duration::from_secs(3600),
@@ -233,23 +240,33 @@ where
         }
     }
 
-    /// Async: waits until the generation differs from `known_generation`.
-    pub async fn changed(&self, known_generation: u64) -> Result<S> {
+    /// Async twin of [`block_until`](Self::block_until), without a timeout.
+    async fn wake_until<T>(
+        &self,
+        mut ready: impl FnMut(&Inner<S, E>) -> Result<Option<T>>,
+    ) -> Result<T> {
         let mut wake = self.shared.wake.subscribe();
         loop {
-            {
-                let inner = lock(&self.shared.inner);
-                if inner.closed {
-                    return Err(self.closed_error());
-                }
-                if inner.state.generation() != known_generation {
-                    return Ok(inner.state.clone());
-                }
+            if let Some(found) = ready(&lock(&self.shared.inner))? {
+                return Ok(found);
             }
             if wake.changed().await.is_err() {
                 return Err(self.closed_error());
             }
         }
+    }
+
+    fn changed_in(&self, inner: &Inner<S, E>, known_generation: u64) -> Result<Option<S>> {
+        if inner.closed {
+            return Err(self.closed_error());
+        }
+        Ok((inner.state.generation() != known_generation).then(|| inner.state.clone()))
+    }
+
+    /// Async: waits until the generation differs from `known_generation`.
+    pub async fn changed(&self, known_generation: u64) -> Result<S> {
+        self.wake_until(|inner| self.changed_in(inner, known_generation))
+            .await
     }
 
     /// Blocks until there is an event after generation `after` and returns the first one (so a
@@ -258,39 +275,12 @@ where
     /// while waiting. [`Next::Behind`] when the log no longer reaches back to `after`.
     /// Not for async code (use [`next_change_async`](Self::next_change_async)).
     pub fn next_change(&self, after: u64, timeout: Duration) -> Result<Option<Next<S, E>>> {
-        let deadline = Instant::now().checked_add(timeout);
-        let mut inner = lock(&self.shared.inner);
-        loop {
-            if let Some(next) = self.next_in(&inner, after)? {
-                return Ok(Some(next));
-            }
-            let wait = match deadline {
-                None => Duration::from_secs(3600),
-                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => left,
-                    _ => return Ok(None),
-                },
-            };
-            inner = self
-                .shared
-                .changed
-                .wait_timeout(inner, wait)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
+        self.block_until(timeout, |inner| self.next_in(inner, after))
     }
 
     /// Async [`next_change`](Self::next_change), without a timeout.
     pub async fn next_change_async(&self, after: u64) -> Result<Next<S, E>> {
-        let mut wake = self.shared.wake.subscribe();
-        loop {
-            if let Some(next) = self.next_in(&lock(&self.shared.inner), after)? {
-                return Ok(next);
-            }
-            if wake.changed().await.is_err() {
-                return Err(self.closed_error());
-            }
-        }
+        self.wake_until(|inner| self.next_in(inner, after)).await
     }
 
     fn next_in(&self, inner: &Inner<S, E>, after: u64) -> Result<Option<Next<S, E>>> {
