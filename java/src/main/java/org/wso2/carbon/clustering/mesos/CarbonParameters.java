@@ -29,31 +29,7 @@ final class CarbonParameters {
     private CarbonParameters() {
     }
 
-    /**
-     * The three layers: the map itself holds our axis2 parameters (as text, blank ones too: the
-     * core treats them as unset); the system properties and the environment ride along.
-     * {@link MembershipWatcher} passes all three to the core.
-     */
-    static final class Layers extends LinkedHashMap<String, String> {
-        private static final long serialVersionUID = 1L;
-        private final Map<String, String> systemProperties;
-        private final Map<String, String> environment;
-
-        Layers(Map<String, String> systemProperties, Map<String, String> environment) {
-            this.systemProperties = Collections.unmodifiableMap(systemProperties);
-            this.environment = Collections.unmodifiableMap(environment);
-        }
-
-        Map<String, String> systemProperties() {
-            return systemProperties;
-        }
-
-        Map<String, String> environment() {
-            return environment;
-        }
-    }
-
-    static Layers resolve(Map<String, Parameter> parameters, Collection<String> knownKeys,
+    static ConfigLayers resolve(Map<String, Parameter> parameters, Collection<String> knownKeys,
             Map<String, String> env, Properties systemProperties) {
         Map<String, String> properties = new LinkedHashMap<String, String>();
         if (systemProperties != null) {
@@ -61,7 +37,7 @@ final class CarbonParameters {
                 properties.put(name, systemProperties.getProperty(name));
             }
         }
-        Layers layers = new Layers(properties,
+        ConfigLayers layers = new ConfigLayers(properties,
                 env == null ? Collections.<String, String>emptyMap() : new LinkedHashMap<String, String>(env));
         if (parameters != null) {
             for (Map.Entry<String, Parameter> entry : parameters.entrySet()) {

@@ -75,7 +75,7 @@ public final class MembershipWatcher implements Closeable {
     }
 
     /**
-     * {@code config} may be {@link CarbonParameters.Layers} (Carbon's parameters with the system
+     * {@code config} may be {@link ConfigLayers} (Carbon's parameters with the system
      * properties and environment beside them): the core then merges the layers.
      */
     MembershipWatcher(Map<String, String> config, boolean discoverFirst, LogSink sink)
@@ -88,8 +88,8 @@ public final class MembershipWatcher implements Closeable {
         String[][] pairs = MemberDiscoverer.keysAndValues(config);
         NativeLog.configure(sink);
         try {
-            if (config instanceof CarbonParameters.Layers) {
-                CarbonParameters.Layers layers = (CarbonParameters.Layers) config;
+            if (config instanceof ConfigLayers) {
+                ConfigLayers layers = (ConfigLayers) config;
                 String[][] properties = MemberDiscoverer.keysAndValues(layers.systemProperties());
                 String[][] environment = MemberDiscoverer.keysAndValues(layers.environment());
                 this.id = Native.memberWatcherOpenLayered(pairs[0], pairs[1], properties[0], properties[1],
