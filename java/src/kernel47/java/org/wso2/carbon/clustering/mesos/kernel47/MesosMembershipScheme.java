@@ -1,20 +1,17 @@
 package org.wso2.carbon.clustering.mesos.kernel47;
 
-import java.io.Closeable;
 import java.util.List;
 import java.util.Map;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
-import org.apache.axis2.clustering.ClusteringFault;
 import org.apache.axis2.clustering.ClusteringMessage;
 import org.apache.axis2.description.Parameter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.wso2.carbon.clustering.mesos.MembershipSchemeCore;
-import org.wso2.carbon.clustering.mesos.MembershipWatcher;
-import org.wso2.carbon.clustering.mesos.hazelcast4.Hazelcast4Membership;
+import org.wso2.carbon.clustering.mesos.hazelcast4.Hazelcast4Scheme;
 import org.wso2.carbon.core.clustering.hazelcast.HazelcastCarbonClusterImpl;
 import org.wso2.carbon.core.clustering.hazelcast.HazelcastMembershipScheme;
 
@@ -27,61 +24,18 @@ import org.wso2.carbon.core.clustering.hazelcast.HazelcastMembershipScheme;
  * {@code org.wso2.carbon.clustering.mesos.MesosMembershipScheme}.
  *
  * <p>Same parameters and behaviour as the other variants: {@link MembershipSchemeCore} does
- * the work, {@link Hazelcast4Membership} holds the Hazelcast 4 / 5 types; this class only
- * binds them to this kernel's interface and cluster.
+ * the work, {@link Hazelcast4Scheme} holds the Hazelcast 4 / 5 half; this class only binds it
+ * to this kernel's interface and cluster.
  */
-public class MesosMembershipScheme implements HazelcastMembershipScheme, Closeable {
+public class MesosMembershipScheme extends Hazelcast4Scheme implements HazelcastMembershipScheme {
 
     private static final Log log = LogFactory.getLog(MesosMembershipScheme.class);
 
-    private final MembershipSchemeCore core;
-    private final Hazelcast4Membership membership;
     private volatile HazelcastCarbonClusterImpl carbonCluster;
 
     public MesosMembershipScheme(Map<String, Parameter> parameters, String primaryDomain, Config config,
             HazelcastInstance primaryHazelcastInstance, List<ClusteringMessage> messageBuffer) {
-        this.core = new MembershipSchemeCore(parameters, primaryDomain, config, messageBuffer, log);
-        this.membership = new Hazelcast4Membership(core, log, new Hazelcast4Membership.CarbonSide() {
-            @Override
-            public boolean memberAdded(Member member) {
-                HazelcastCarbonClusterImpl cluster = carbonCluster;
-                if (cluster == null) {
-                    return false;
-                }
-                cluster.memberAdded(member);
-                core.replayMessagesTo(member, cluster, HazelcastCarbonClusterImpl.class);
-                return true;
-            }
-
-            @Override
-            public boolean memberRemoved(Member member) {
-                HazelcastCarbonClusterImpl cluster = carbonCluster;
-                if (cluster == null) {
-                    return false;
-                }
-                cluster.memberRemoved(member);
-                return true;
-            }
-        });
-        if (primaryHazelcastInstance != null) {
-            membership.setPrimaryHazelcastInstance(primaryHazelcastInstance);
-        }
-    }
-
-    /** Discovers the members and seeds Hazelcast's TCP/IP join list ({@link MembershipSchemeCore#init()}). */
-    @Override
-    public void init() throws ClusteringFault {
-        core.init();
-    }
-
-    @Override
-    public void setPrimaryHazelcastInstance(HazelcastInstance primaryHazelcastInstance) {
-        membership.setPrimaryHazelcastInstance(primaryHazelcastInstance);
-    }
-
-    /** Not needed: the scheme tells members apart by address. */
-    @Override
-    public void setLocalMember(Member localMember) {
+        super(parameters, primaryDomain, config, primaryHazelcastInstance, messageBuffer, log);
     }
 
     @Override
@@ -89,20 +43,24 @@ public class MesosMembershipScheme implements HazelcastMembershipScheme, Closeab
         this.carbonCluster = hazelcastCarbonCluster;
     }
 
-    /** Registers the listener that tells Carbon about members joining and leaving. */
     @Override
-    public void joinGroup() throws ClusteringFault {
-        membership.joinGroup();
+    protected boolean carbonMemberAdded(Member member) {
+        HazelcastCarbonClusterImpl cluster = carbonCluster;
+        if (cluster == null) {
+            return false;
+        }
+        cluster.memberAdded(member);
+        core.replayMessagesTo(member, cluster, HazelcastCarbonClusterImpl.class);
+        return true;
     }
 
-    /** Stops following membership; idempotent ({@link MembershipSchemeCore#close()}). */
     @Override
-    public void close() {
-        core.close();
-    }
-
-    /** The live membership watcher, while there is one. */
-    public MembershipWatcher getWatcher() {
-        return core.getWatcher();
+    protected boolean carbonMemberRemoved(Member member) {
+        HazelcastCarbonClusterImpl cluster = carbonCluster;
+        if (cluster == null) {
+            return false;
+        }
+        cluster.memberRemoved(member);
+        return true;
     }
 }
