@@ -130,8 +130,13 @@ pub(crate) struct AppLook {
     pub missing: bool,
     /// Marathon: the definition and tasks behind `found`, for applying events at once.
     pub definition: Option<Definition>,
-    /// App versions announced since the look by scale-only deployments of this app.
+    /// App versions announced since the look by scale-only deployments of this app (exact
+    /// matches, for a definition without `versionInfo`; bounded by `MAX_SCALED_TO`).
     pub scaled_to: BTreeSet<String>,
+    /// The newest of those versions: with the definition's `lastConfigChangeAt`, every
+    /// version up to it runs the looked-at configuration (only scales happened since), however
+    /// many scales there were.
+    pub scaled_through: Option<String>,
     /// A deployment that changes more than the instance count began since the look: no
     /// event is applied at once until the next look.
     pub stale: bool,
@@ -233,14 +238,23 @@ impl Tracker {
             if already_seen {
                 continue;
             }
-            match &deployment.version {
-                Some(v) if deployment.only_scales(&app) && look.scaled_to.len() < MAX_SCALED_TO => {
-                    look.scaled_to.insert(v.clone());
-                }
-                _ => {
-                    log::debug!("{app}: a deployment changes more than its scale; events wait for a refetch");
-                    look.stale = true;
-                }
+            let Some(v) = deployment.version.as_ref().filter(|_| deployment.only_scales(&app))
+            else {
+                log::debug!("{app}: a deployment changes more than its scale; events wait for a refetch");
+                look.stale = true;
+                continue;
+            };
+            // Scales back to back outrun the confirming refetch: a range of versions keeps
+            // them decidable where the definition says when its configuration last changed.
+            let ranged = is_marathon_time(v) && apply::last_config_change(look).is_some();
+            if ranged && look.scaled_through.as_ref().map_or(true, |t| t < v) {
+                look.scaled_through = Some(v.clone());
+            }
+            if look.scaled_to.len() < MAX_SCALED_TO {
+                look.scaled_to.insert(v.clone());
+            } else if !ranged {
+                log::debug!("{app}: {MAX_SCALED_TO} scales since the last look; events wait for a refetch");
+                look.stale = true;
             }
         }
     }
