@@ -72,7 +72,7 @@ pub struct Membership {
 fn welcome(state: &MembershipState) -> Option<MembershipChange> {
     (state.generation > 0).then(|| MembershipChange {
         generation: state.generation,
-        added: state.members.clone(),
+        added: state.members.to_vec(),
         removed: Vec::new(),
         members: state.members.clone(),
     })

@@ -12,18 +12,19 @@ use crate::error::{Error, Result};
 
 /// `GET /v2/apps/{id}` → `{"app": {...}}`.
 #[derive(Debug, Deserialize)]
-struct AppEnvelope {
-    app: Option<App>,
+struct AppEnvelope<'a> {
+    #[serde(borrow)]
+    app: Option<App<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct App {
+pub struct App<'a> {
     pub id: Option<String>,
     /// The tasks' JSON, decoded one by one by [`Task::from_json`] (kept raw, so the body is
-    /// read once and a malformed task costs only itself).
-    #[serde(default)]
-    pub tasks: Option<Vec<Box<serde_json::value::RawValue>>>,
+    /// read once and a malformed task costs only itself; borrowed from the body, not copied).
+    #[serde(default, borrow)]
+    pub tasks: Option<Vec<&'a serde_json::value::RawValue>>,
     pub container: Option<Container>,
     /// Marathon 1.5+: `[{"mode": "host" | "container/bridge" | "container", "name"?}]`.
     pub networks: Option<Vec<Network>>,
@@ -35,6 +36,32 @@ pub struct App {
     /// version they were launched with.
     pub version: Option<String>,
     pub version_info: Option<VersionInfo>,
+}
+
+impl App<'_> {
+    /// The app without its tasks' JSON, no longer tied to the body it was read from.
+    pub fn detach(self) -> App<'static> {
+        let App {
+            id,
+            tasks: _,
+            container,
+            networks,
+            port_definitions,
+            ip_address,
+            version,
+            version_info,
+        } = self;
+        App {
+            id,
+            tasks: None,
+            container,
+            networks,
+            port_definitions,
+            ip_address,
+            version,
+            version_info,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -168,16 +195,13 @@ impl Task {
             Some(id) => format!("task {id}: malformed: {e}"),
             None => format!("a task is malformed: {e}"),
         })?;
-        Task::from_raw(raw, id_hint, enclosing_app_id)
+        Task::from_raw(raw, enclosing_app_id)
     }
 
     /// [`Task::from_value`] from the task's JSON text, in one pass.
     pub fn from_json(json: &str, enclosing_app_id: &str) -> std::result::Result<Task, String> {
         match serde_json::from_str::<RawTask>(json) {
-            Ok(raw) => {
-                let id_hint = raw.id.clone();
-                Task::from_raw(raw, id_hint, enclosing_app_id)
-            }
+            Ok(raw) => Task::from_raw(raw, enclosing_app_id),
             // Only a broken task pays for a second look, to name it (everything but `id` is
             // skipped unread, so what broke the task does not break this).
             Err(e) => Err(
@@ -189,18 +213,14 @@ impl Task {
         }
     }
 
-    fn from_raw(
-        raw: RawTask<'_>,
-        id_hint: Option<String>,
-        enclosing_app_id: &str,
-    ) -> std::result::Result<Task, String> {
+    fn from_raw(raw: RawTask<'_>, enclosing_app_id: &str) -> std::result::Result<Task, String> {
+        let Some(id) = raw.id.filter(|v| !v.is_empty()) else {
+            return Err("a task without id was skipped".to_string());
+        };
         let required = |field: Option<String>, name: &str| {
             field
                 .filter(|v| !v.is_empty())
-                .ok_or_else(|| match &id_hint {
-                    Some(id) => format!("task {id} has no {name}; skipped"),
-                    None => format!("a task without {name} was skipped"),
-                })
+                .ok_or_else(|| format!("task {id} has no {name}; skipped"))
         };
         let present = |v: &Option<Cow<'_, str>>| v.as_deref().is_some_and(|s| !s.is_empty());
         let state = match raw.state.filter(|s| !s.is_empty()) {
@@ -209,14 +229,16 @@ impl Task {
             None if present(&raw.staged_at) => Some("TASK_STAGING".to_string()),
             None => None,
         };
+        let host = required(raw.host, "host")?;
+        let state = required(state, "state (nor stagedAt/startedAt)")?;
         Ok(Task {
-            id: required(raw.id, "id")?,
+            id,
             app_id: raw
                 .app_id
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| enclosing_app_id.to_string()),
-            host: required(raw.host, "host")?,
-            state: required(state, "state (nor stagedAt/startedAt)")?,
+            host,
+            state,
             ports: raw.ports.unwrap_or_default(),
             ip_addresses: raw.ip_addresses.unwrap_or_default(),
             health: raw
@@ -230,7 +252,7 @@ impl Task {
 }
 
 /// Parses a `GET /v2/apps/{id}` body.
-pub fn parse_app(body: &[u8]) -> Result<App> {
+pub fn parse_app(body: &[u8]) -> Result<App<'_>> {
     let envelope: AppEnvelope = serde_json::from_slice(body)
         .map_err(|e| Error::protocol(format!("not a Marathon app response: {e}")))?;
     envelope

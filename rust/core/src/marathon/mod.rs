@@ -30,13 +30,13 @@ pub const SERVICE: Service = Service {
 #[derive(Debug, Default)]
 pub struct Definition {
     /// The app, its `tasks` taken out.
-    pub app: App,
+    pub app: App<'static>,
     /// Sorted by id (a sorted vector: no key copies, cheap to build and to drop).
     tasks: Vec<Task>,
 }
 
 impl Definition {
-    pub fn new(app: App, mut tasks: Vec<Task>) -> Definition {
+    pub fn new(app: App<'static>, mut tasks: Vec<Task>) -> Definition {
         tasks.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         Definition { app, tasks }
     }
@@ -90,7 +90,7 @@ pub fn look_at_app_body(
     let (members, warnings) = select::select(&app, &tasks, policy);
     found.members = members;
     found.warnings.extend(warnings);
-    Ok((found, Definition::new(app, tasks)))
+    Ok((found, Definition::new(app.detach(), tasks)))
 }
 
 async fn fetch_app(

@@ -28,6 +28,7 @@ pub use marathon::affected_apps;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -44,8 +45,9 @@ use crate::publish::{Generation, Publisher};
 pub struct MembershipState {
     /// 0 until the first discovery completes; then bumped on every change of the member set.
     pub generation: u64,
-    /// Sorted, one per `host:port`, as from a one-shot discovery.
-    pub members: Vec<Member>,
+    /// Sorted, one per `host:port`, as from a one-shot discovery. Shared with the change
+    /// that produced it (a snapshot is cloned on every read: no member copies).
+    pub members: Arc<[Member]>,
     pub warnings: Vec<Warning>,
     /// The last failure, while the watcher cannot refresh (cleared by the next success). The
     /// members stay those of the last successful look.
@@ -65,9 +67,9 @@ pub struct MembershipChange {
     pub generation: u64,
     pub added: Vec<Member>,
     pub removed: Vec<Member>,
-    /// The whole member set after the change.
+    /// The whole member set after the change (the state's own snapshot, shared).
     #[serde(skip)]
-    pub members: Vec<Member>,
+    pub members: Arc<[Member]>,
 }
 
 impl Generation for MembershipChange {
@@ -335,11 +337,12 @@ impl Tracker {
                 log::warn!("{w}");
             }
         }
+        let members: Arc<[Member]> = Arc::from(merged.members.as_slice());
         if before.generation > 0 && added.is_empty() && removed.is_empty() {
-            let snapshot = merged.clone();
+            let warnings = merged.warnings.clone();
             self.publisher.amend(|s| {
-                s.members = snapshot.members;
-                s.warnings = snapshot.warnings;
+                s.members = members;
+                s.warnings = warnings;
                 s.error = None;
             });
             return merged;
@@ -349,11 +352,11 @@ impl Tracker {
             generation,
             added,
             removed,
-            members: merged.members.clone(),
+            members: members.clone(),
         };
         let state = MembershipState {
             generation,
-            members: merged.members.clone(),
+            members,
             warnings: merged.warnings.clone(),
             error: None,
         };

@@ -72,7 +72,7 @@ impl Replay {
 
     /// The published member set.
     pub fn members(&self) -> Vec<Member> {
-        self.publisher.current().members
+        self.publisher.current().members.to_vec()
     }
 
     pub fn generation(&self) -> u64 {
