@@ -75,6 +75,11 @@ impl Replay {
         self.publisher.current().members.to_vec()
     }
 
+    /// The published warnings (skipped tasks, addresses two tasks claim, …).
+    pub fn warnings(&self) -> Vec<crate::model::Warning> {
+        self.publisher.current().warnings
+    }
+
     pub fn generation(&self) -> u64 {
         self.publisher.current().generation
     }
@@ -154,6 +159,36 @@ mod tests {
             assert!(!r.event(&status("w.2", "TASK_RUNNING", &version)), "{version}");
         }
         assert_eq!(r.members().len(), 1, "left to the refetch");
+    }
+
+    /// Found by the long fuzz run (live_path): an event moves a held task onto the address
+    /// another task already holds. One member per address, as a fetch would give: the moved
+    /// task is folded into the other, with a warning naming it, and the refetch still wins.
+    #[test]
+    fn a_task_moved_onto_another_tasks_address_is_folded_with_a_warning() {
+        let mut r = replay(BODY);
+        let v = time(9);
+        r.event(&deployment("ScaleApplication", &v));
+        let at = |task: &str| SseEvent {
+            event: "status_update_event".into(),
+            data: format!(
+                r#"{{"taskId":"{task}","appId":"{APP}","taskStatus":"TASK_RUNNING","host":"h9","ports":[31005],"version":"{v}"}}"#
+            ),
+        };
+        assert!(r.event(&at("w.0")));
+        assert!(r.event(&at("w.1")), "w.1 moved: applied");
+        let members = r.members();
+        assert_eq!(members.len(), 1, "{members:?}");
+        assert_eq!((members[0].host.as_str(), members[0].task_id.as_str()), ("h9", "w.0"));
+        assert!(
+            r.warnings().iter().any(|w| w.task_id.as_deref() == Some("w.1")
+                && w.message.contains("same address")),
+            "{:?}",
+            r.warnings()
+        );
+        assert!(r.due().contains(APP), "confirmed by a refetch");
+        r.look(APP, BODY.as_bytes()).unwrap();
+        assert_eq!(r.members()[0].task_id, "w.1", "the refetch wins");
     }
 
     /// Without `versionInfo` only the versions announced match: a bounded number of them.
