@@ -37,7 +37,7 @@ use crate::error::Error;
 use crate::marathon::events::{is_marathon_time, Deployment, StatusUpdate};
 use crate::marathon::select::SelectPolicy;
 use crate::marathon::Definition;
-use crate::model::{Discovery, Member, Warning};
+use crate::model::{one_per_address, Discovery, Member, Warning};
 use crate::publish::{Generation, Publisher};
 
 /// What the watcher knows now.
@@ -321,15 +321,19 @@ impl Tracker {
     /// Merges every app's members, diffs them against the published set and publishes a
     /// change when identities came or went (else updates the snapshot in place).
     pub fn publish(&self) -> Discovery {
-        let mut merged = Discovery::default();
-        merged
-            .members
-            .reserve(self.per_app.values().map(|l| l.found.members.len()).sum());
+        let mut warnings = Vec::new();
+        let mut refs: Vec<&Member> = Vec::with_capacity(
+            self.per_app.values().map(|l| l.found.members.len()).sum(),
+        );
         for look in self.per_app.values() {
-            merged.members.extend(look.found.members.iter().cloned());
-            merged.warnings.extend(look.found.warnings.iter().cloned());
+            refs.extend(look.found.members.iter());
+            warnings.extend(look.found.warnings.iter().cloned());
         }
-        merged.normalize();
+        one_per_address(&mut refs, &mut warnings);
+        let merged = Discovery {
+            members: refs.into_iter().cloned().collect(),
+            warnings,
+        };
         let before = self.publisher.current();
         let (added, removed) = diff(&before.members, &merged.members);
         for w in &merged.warnings {
