@@ -72,8 +72,8 @@ pub struct Membership {
 fn welcome(state: &MembershipState) -> Option<MembershipChange> {
     (state.generation > 0).then(|| MembershipChange {
         generation: state.generation,
-        added: state.members.to_vec(),
-        removed: Vec::new(),
+        added: state.members.clone(),
+        removed: Arc::from([]),
         members: state.members.clone(),
     })
 }

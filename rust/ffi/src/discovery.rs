@@ -814,8 +814,8 @@ mod tests {
     fn changes_convert_to_structs_and_json() {
         let change = MembershipChange {
             generation: 3,
-            added: vec![member("10.0.0.2", 5701)],
-            removed: vec![member("10.0.0.3", 5701)],
+            added: vec![member("10.0.0.2", 5701)].into(),
+            removed: vec![member("10.0.0.3", 5701)].into(),
             members: vec![member("10.0.0.1", 5701), member("10.0.0.2", 5701)].into(),
         };
         let boxed = change_box(&change);
@@ -849,8 +849,8 @@ mod tests {
     fn a_nul_byte_reaches_a_struct_callback_as_a_replacement_character() {
         let change = MembershipChange {
             generation: 1,
-            added: vec![member("bad\0host", 1)],
-            removed: vec![],
+            added: vec![member("bad\0host", 1)].into(),
+            removed: Vec::new().into(),
             members: vec![member("bad\0host", 1)].into(),
         };
         let boxed = change_box(&change);

@@ -30,13 +30,13 @@ pub const SERVICE: Service = Service {
 #[derive(Debug, Default)]
 pub struct Definition {
     /// The app, its `tasks` taken out.
-    pub app: App<'static>,
+    pub app: App,
     /// Sorted by id (a sorted vector: no key copies, cheap to build and to drop).
     tasks: Vec<Task>,
 }
 
 impl Definition {
-    pub fn new(app: App<'static>, mut tasks: Vec<Task>) -> Definition {
+    pub fn new(app: App, mut tasks: Vec<Task>) -> Definition {
         tasks.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         Definition { app, tasks }
     }
@@ -75,14 +75,12 @@ pub fn look_at_app_body(
     body: &[u8],
     policy: &SelectPolicy,
 ) -> Result<(Discovery, Definition)> {
-    let mut app =
-        api::parse_app(body).map_err(|e| e.context(format!("{} app {app_id}", SERVICE.name)))?;
+    let (app, outcomes) = api::parse_app(body, app_id)
+        .map_err(|e| e.context(format!("{} app {app_id}", SERVICE.name)))?;
     let mut found = Discovery::default();
-    let raw_tasks = app.tasks.take().unwrap_or_default();
-    let mut tasks = Vec::with_capacity(raw_tasks.len());
-    let enclosing = app.id.clone().unwrap_or_else(|| app_id.to_string());
-    for value in raw_tasks {
-        match Task::from_json(value.get(), &enclosing) {
+    let mut tasks = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
             Ok(task) => tasks.push(task),
             Err(why) => found.warnings.push(Warning::app(app_id, why)),
         }
@@ -90,7 +88,7 @@ pub fn look_at_app_body(
     let (members, warnings) = select::select(&app, &tasks, policy);
     found.members = members;
     found.warnings.extend(warnings);
-    Ok((found, Definition::new(app.detach(), tasks)))
+    Ok((found, Definition::new(app, tasks)))
 }
 
 async fn fetch_app(

@@ -62,11 +62,11 @@ fn is_container_network(app: &App) -> bool {
         .any(|n| n.mode.as_deref() == Some("container"))
 }
 
-fn docker_network<'a>(app: &'a App<'_>) -> Option<&'a str> {
+fn docker_network(app: &App) -> Option<&str> {
     app.container.as_ref()?.docker.as_ref()?.network.as_deref()
 }
 
-fn mappings<'a>(app: &'a App<'_>) -> &'a [crate::marathon::api::PortMapping] {
+fn mappings(app: &App) -> &[crate::marathon::api::PortMapping] {
     let container = match &app.container {
         Some(c) => c,
         None => return &[],

@@ -27,8 +27,8 @@ pub use replay::Replay;
 pub use marathon::affected_apps;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -65,8 +65,8 @@ impl Generation for MembershipState {
 pub struct MembershipChange {
     #[serde(skip)]
     pub generation: u64,
-    pub added: Vec<Member>,
-    pub removed: Vec<Member>,
+    pub added: Arc<[Member]>,
+    pub removed: Arc<[Member]>,
     /// The whole member set after the change (the state's own snapshot, shared).
     #[serde(skip)]
     pub members: Arc<[Member]>,
@@ -240,9 +240,14 @@ impl Tracker {
             if already_seen {
                 continue;
             }
-            let Some(v) = deployment.version.as_ref().filter(|_| deployment.only_scales(&app))
+            let Some(v) = deployment
+                .version
+                .as_ref()
+                .filter(|_| deployment.only_scales(&app))
             else {
-                log::debug!("{app}: a deployment changes more than its scale; events wait for a refetch");
+                log::debug!(
+                    "{app}: a deployment changes more than its scale; events wait for a refetch"
+                );
                 look.stale = true;
                 continue;
             };
@@ -255,7 +260,9 @@ impl Tracker {
             if look.scaled_to.len() < MAX_SCALED_TO {
                 look.scaled_to.insert(v.clone());
             } else if !ranged {
-                log::debug!("{app}: {MAX_SCALED_TO} scales since the last look; events wait for a refetch");
+                log::debug!(
+                    "{app}: {MAX_SCALED_TO} scales since the last look; events wait for a refetch"
+                );
                 look.stale = true;
             }
         }
@@ -322,9 +329,8 @@ impl Tracker {
     /// change when identities came or went (else updates the snapshot in place).
     pub fn publish(&self) -> Discovery {
         let mut warnings = Vec::new();
-        let mut refs: Vec<&Member> = Vec::with_capacity(
-            self.per_app.values().map(|l| l.found.members.len()).sum(),
-        );
+        let mut refs: Vec<&Member> =
+            Vec::with_capacity(self.per_app.values().map(|l| l.found.members.len()).sum());
         for look in self.per_app.values() {
             refs.extend(look.found.members.iter());
             warnings.extend(look.found.warnings.iter().cloned());
@@ -335,13 +341,19 @@ impl Tracker {
             warnings,
         };
         let before = self.publisher.current();
-        let (added, removed) = diff(&before.members, &merged.members);
+        let members: Arc<[Member]> = Arc::from(merged.members.as_slice());
+        let (added, removed): (Arc<[Member]>, Arc<[Member]>) = if before.members.is_empty() {
+            // The first look (or the first members): everything is added, nothing copied.
+            (members.clone(), Arc::from([]))
+        } else {
+            let (added, removed) = diff(&before.members, &merged.members);
+            (added.into(), removed.into())
+        };
         for w in &merged.warnings {
             if !before.warnings.contains(w) {
                 log::warn!("{w}");
             }
         }
-        let members: Arc<[Member]> = Arc::from(merged.members.as_slice());
         if before.generation > 0 && added.is_empty() && removed.is_empty() {
             let warnings = merged.warnings.clone();
             self.publisher.amend(|s| {

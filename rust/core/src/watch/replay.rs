@@ -139,14 +139,21 @@ mod tests {
             let up = time(10 + 2 * round);
             assert!(!r.event(&deployment("ScaleApplication", &up)));
             let task = format!("w.up{round}");
-            assert!(r.event(&status(&task, "TASK_RUNNING", &up)), "scale-up {round}");
+            assert!(
+                r.event(&status(&task, "TASK_RUNNING", &up)),
+                "scale-up {round}"
+            );
             assert_eq!(r.members().len(), 2, "round {round}");
             let down = time(11 + 2 * round);
             assert!(!r.event(&deployment("ScaleApplication", &down)));
             assert!(r.event(&status(&task, "TASK_KILLED", &up)), "kill {round}");
             assert_eq!(r.members().len(), 1);
         }
-        assert_eq!(r.due(), BTreeSet::from([APP.to_string()]), "still confirmed");
+        assert_eq!(
+            r.due(),
+            BTreeSet::from([APP.to_string()]),
+            "still confirmed"
+        );
     }
 
     #[test]
@@ -156,7 +163,10 @@ mod tests {
         assert!(!r.event(&deployment("RestartApplication", &time(11))));
         assert!(!r.event(&deployment("ScaleApplication", &time(12))));
         for version in [time(10), time(11), time(12)] {
-            assert!(!r.event(&status("w.2", "TASK_RUNNING", &version)), "{version}");
+            assert!(
+                !r.event(&status("w.2", "TASK_RUNNING", &version)),
+                "{version}"
+            );
         }
         assert_eq!(r.members().len(), 1, "left to the refetch");
     }
@@ -179,10 +189,14 @@ mod tests {
         assert!(r.event(&at("w.1")), "w.1 moved: applied");
         let members = r.members();
         assert_eq!(members.len(), 1, "{members:?}");
-        assert_eq!((members[0].host.as_str(), members[0].task_id.as_str()), ("h9", "w.0"));
+        assert_eq!(
+            (members[0].host.as_str(), members[0].task_id.as_str()),
+            ("h9", "w.0")
+        );
         assert!(
-            r.warnings().iter().any(|w| w.task_id.as_deref() == Some("w.1")
-                && w.message.contains("same address")),
+            r.warnings()
+                .iter()
+                .any(|w| w.task_id.as_deref() == Some("w.1") && w.message.contains("same address")),
             "{:?}",
             r.warnings()
         );
@@ -203,7 +217,10 @@ mod tests {
             r.event(&deployment("ScaleApplication", &time(10 + i)));
         }
         assert!(r.event(&status("w.2", "TASK_RUNNING", &time(10))));
-        assert!(!r.event(&status("w.3", "TASK_RUNNING", &time(9))), "before the scales");
+        assert!(
+            !r.event(&status("w.3", "TASK_RUNNING", &time(9))),
+            "before the scales"
+        );
         r.event(&deployment("ScaleApplication", &time(5000)));
         assert!(
             !r.event(&status("w.4", "TASK_RUNNING", &time(11))),
