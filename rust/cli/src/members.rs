@@ -111,7 +111,14 @@ pub fn run(args: MembersArgs) -> ExitCode {
         Format::Json => {
             serde_json::to_string_pretty(&found.members).expect("members serialize") + "\n"
         }
-        Format::Hostport => found.members.iter().map(|m| m.host_port() + "\n").collect(),
+        Format::Hostport => {
+            let mut out = String::with_capacity(found.members.len() * 24);
+            for member in &found.members {
+                member.push_host_port(&mut out);
+                out.push('\n');
+            }
+            out
+        }
     };
     let mut stdout = std::io::stdout().lock();
     let written = stdout

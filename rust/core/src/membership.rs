@@ -73,7 +73,7 @@ fn welcome(state: &MembershipState) -> Option<MembershipChange> {
     (state.generation > 0).then(|| MembershipChange {
         generation: state.generation,
         added: state.members.clone(),
-        removed: Vec::new(),
+        removed: Arc::from([]),
         members: state.members.clone(),
     })
 }

@@ -22,10 +22,18 @@ pub struct Member {
 impl Member {
     /// `host:port`, bracketing IPv6 literals, as Hazelcast's `TcpIpConfig.addMember` takes it.
     pub fn host_port(&self) -> String {
+        let mut out = String::with_capacity(self.host.len() + 8);
+        self.push_host_port(&mut out);
+        out
+    }
+
+    /// Appends [`Member::host_port`] to `out` (no allocation of its own: for long lists).
+    pub fn push_host_port(&self, out: &mut String) {
+        use std::fmt::Write;
         if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
+            let _ = write!(out, "[{}]:{}", self.host, self.port);
         } else {
-            format!("{}:{}", self.host, self.port)
+            let _ = write!(out, "{}:{}", self.host, self.port);
         }
     }
 }
@@ -80,30 +88,36 @@ impl Discovery {
     /// Sorts members and keeps the first of each `host:port`; a dropped duplicate that was a
     /// different task is reported, since two tasks cannot really share an address.
     pub fn normalize(&mut self) {
-        // Equal members are identical in every field, so an unstable sort loses nothing.
-        self.members.sort_unstable();
-        let mut kept: Vec<Member> = Vec::with_capacity(self.members.len());
-        for member in self.members.drain(..) {
-            match kept.last() {
-                Some(last) if last.host == member.host && last.port == member.port => {
-                    if last.task_id != member.task_id || last.app_id != member.app_id {
-                        self.warnings.push(Warning::task(
-                            &member.app_id,
-                            &member.task_id,
-                            format!(
-                                "same address {} as task {} of {}; kept one member",
-                                member.host_port(),
-                                last.task_id,
-                                last.app_id
-                            ),
-                        ));
-                    }
-                }
-                _ => kept.push(member),
-            }
-        }
-        self.members = kept;
+        one_per_address(&mut self.members, &mut self.warnings);
     }
+}
+
+/// Sorts `members` and keeps one per `host:port` (the first in order; a warning names each
+/// task left out). Works on members or on references to them (sorting references moves
+/// pointers, not members).
+pub(crate) fn one_per_address<M>(members: &mut Vec<M>, warnings: &mut Vec<Warning>)
+where
+    M: std::borrow::Borrow<Member> + Ord,
+{
+    // Equal members are identical in every field, so an unstable sort loses nothing.
+    members.sort_unstable();
+    members.dedup_by(|later, kept| {
+        let (later, kept): (&Member, &Member) = ((*later).borrow(), (*kept).borrow());
+        let same_address = later.host == kept.host && later.port == kept.port;
+        if same_address && (later.task_id != kept.task_id || later.app_id != kept.app_id) {
+            warnings.push(Warning::task(
+                &later.app_id,
+                &later.task_id,
+                format!(
+                    "same address {} as task {} of {}; kept one member",
+                    later.host_port(),
+                    kept.task_id,
+                    kept.app_id
+                ),
+            ));
+        }
+        same_address
+    });
 }
 
 #[cfg(test)]

@@ -175,13 +175,13 @@ fn the_folded_changes_converge_to_the_truth() {
         }
         f.generation = change.generation;
         f.changes += 1;
-        for m in &change.removed {
+        for m in change.removed.iter() {
             if !f.members.remove(&identity(m)) {
                 let message = format!("gen {}: removed an absent member {m:?}", change.generation);
                 f.violations.push(message);
             }
         }
-        for m in &change.added {
+        for m in change.added.iter() {
             if !f.members.insert(identity(m)) {
                 let message = format!("gen {}: added a present member {m:?}", change.generation);
                 f.violations.push(message);

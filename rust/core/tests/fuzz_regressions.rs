@@ -141,7 +141,7 @@ const APP: &str = r#"{"app": {"id": "/a", "tasks": [
 fn marathon_deep_nesting_is_a_protocol_error() {
     for depth in DEPTHS {
         for body in [nested(depth), nested_objects(depth)] {
-            let e = parse_app(&body).unwrap_err();
+            let e = parse_app(&body, "/a").unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Protocol);
             let e = members_of_app_body("/a", &body, &policy()).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Protocol);

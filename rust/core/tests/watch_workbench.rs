@@ -286,7 +286,7 @@ fn discover_then_watch_uses_one_http_client() {
     let found = membership.refresh_blocking().unwrap();
     assert_eq!(found.members.len(), 3);
     let s = membership.snapshot();
-    assert_eq!((s.generation, s.members), (1, found.members));
+    assert_eq!((s.generation, s.members.to_vec()), (1, found.members));
     membership.watch().unwrap();
     wait_for_stream(&wb);
     wb.admin().scale("/wso2/worker", 4).unwrap();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use core_api::watch::{MembershipChange, MembershipState};
-use core_api::{Config, Discovery, EnvOverlay, Error, Member, Membership, Result};
+use core_api::{Config, Discovery, EnvOverlay, Error, Member, Membership, Result, Warning};
 use serde::Serialize;
 
 use crate::error::mesos_discovery_result;
@@ -150,10 +150,16 @@ fn member_structs(strings: &mut Arena, members: &[Member]) -> Result<Vec<mesos_d
 }
 
 fn members_box(found: &Discovery) -> Result<*mut mesos_discovery_members> {
+    members_box_of(&found.members, &found.warnings)
+}
+
+fn members_box_of(
+    members: &[Member],
+    warnings: &[Warning],
+) -> Result<*mut mesos_discovery_members> {
     let mut strings = Arena::default();
-    let members = member_structs(&mut strings, &found.members)?;
-    let warnings = found
-        .warnings
+    let members = member_structs(&mut strings, members)?;
+    let warnings = warnings
         .iter()
         .map(|w| {
             Ok(mesos_discovery_warning {
@@ -335,11 +341,7 @@ pub unsafe extern "C" fn mesos_discovery_client_wait(
         let Some(state) = client.wait(known_generation, timeout_ms)? else {
             return Ok(mesos_discovery_result::MESOS_DISCOVERY_UNCHANGED);
         };
-        let found = Discovery {
-            members: state.members,
-            warnings: state.warnings,
-        };
-        out.write(members_box(&found)?);
+        out.write(members_box_of(&state.members, &state.warnings)?);
         out_generation.write(state.generation);
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
@@ -636,11 +638,7 @@ pub unsafe extern "C" fn mesos_discovery_client_snapshot(
         let out_generation = Out::new(out_generation, "out_generation")?;
         let out = Out::new(out, "out")?;
         let state = borrow(client, "client")?.snapshot();
-        let found = Discovery {
-            members: state.members,
-            warnings: state.warnings,
-        };
-        out.write(members_box(&found)?);
+        out.write(members_box_of(&state.members, &state.warnings)?);
         out_generation.write(state.generation);
         Ok(mesos_discovery_result::MESOS_DISCOVERY_OK)
     })
@@ -816,9 +814,9 @@ mod tests {
     fn changes_convert_to_structs_and_json() {
         let change = MembershipChange {
             generation: 3,
-            added: vec![member("10.0.0.2", 5701)],
-            removed: vec![member("10.0.0.3", 5701)],
-            members: vec![member("10.0.0.1", 5701), member("10.0.0.2", 5701)],
+            added: vec![member("10.0.0.2", 5701)].into(),
+            removed: vec![member("10.0.0.3", 5701)].into(),
+            members: vec![member("10.0.0.1", 5701), member("10.0.0.2", 5701)].into(),
         };
         let boxed = change_box(&change);
         let c = &boxed.public;
@@ -851,9 +849,9 @@ mod tests {
     fn a_nul_byte_reaches_a_struct_callback_as_a_replacement_character() {
         let change = MembershipChange {
             generation: 1,
-            added: vec![member("bad\0host", 1)],
-            removed: vec![],
-            members: vec![member("bad\0host", 1)],
+            added: vec![member("bad\0host", 1)].into(),
+            removed: Vec::new().into(),
+            members: vec![member("bad\0host", 1)].into(),
         };
         let boxed = change_box(&change);
         assert_eq!(boxed.public.added_len, 1);

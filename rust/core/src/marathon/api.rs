@@ -10,20 +10,22 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
-/// `GET /v2/apps/{id}` → `{"app": {...}}`.
+/// `GET /v2/apps/{id}` → `{"app": {...}}`, its tasks read as `T`.
 #[derive(Debug, Deserialize)]
-struct AppEnvelope {
-    app: Option<App>,
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+struct AppEnvelope<T> {
+    app: Option<App<T>>,
 }
 
+/// An app definition. `T` is how its tasks are read while parsing (see [`parse_app`]); a
+/// parsed app keeps none (`App<()>`, the tasks are decoded into [`Task`]s).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct App {
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+pub struct App<T = ()> {
     pub id: Option<String>,
-    /// The tasks' JSON, decoded one by one by [`Task::from_json`] (kept raw, so the body is
-    /// read once and a malformed task costs only itself).
     #[serde(default)]
-    pub tasks: Option<Vec<Box<serde_json::value::RawValue>>>,
+    pub tasks: Option<Vec<T>>,
     pub container: Option<Container>,
     /// Marathon 1.5+: `[{"mode": "host" | "container/bridge" | "container", "name"?}]`.
     pub networks: Option<Vec<Network>>,
@@ -35,6 +37,32 @@ pub struct App {
     /// version they were launched with.
     pub version: Option<String>,
     pub version_info: Option<VersionInfo>,
+}
+
+impl<T> App<T> {
+    /// The app without its tasks.
+    fn detach(self) -> App {
+        let App {
+            id,
+            tasks: _,
+            container,
+            networks,
+            port_definitions,
+            ip_address,
+            version,
+            version_info,
+        } = self;
+        App {
+            id,
+            tasks: None,
+            container,
+            networks,
+            port_definitions,
+            ip_address,
+            version,
+            version_info,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -168,16 +196,13 @@ impl Task {
             Some(id) => format!("task {id}: malformed: {e}"),
             None => format!("a task is malformed: {e}"),
         })?;
-        Task::from_raw(raw, id_hint, enclosing_app_id)
+        Task::from_raw(raw, enclosing_app_id)
     }
 
     /// [`Task::from_value`] from the task's JSON text, in one pass.
     pub fn from_json(json: &str, enclosing_app_id: &str) -> std::result::Result<Task, String> {
         match serde_json::from_str::<RawTask>(json) {
-            Ok(raw) => {
-                let id_hint = raw.id.clone();
-                Task::from_raw(raw, id_hint, enclosing_app_id)
-            }
+            Ok(raw) => Task::from_raw(raw, enclosing_app_id),
             // Only a broken task pays for a second look, to name it (everything but `id` is
             // skipped unread, so what broke the task does not break this).
             Err(e) => Err(
@@ -189,18 +214,14 @@ impl Task {
         }
     }
 
-    fn from_raw(
-        raw: RawTask<'_>,
-        id_hint: Option<String>,
-        enclosing_app_id: &str,
-    ) -> std::result::Result<Task, String> {
+    fn from_raw(raw: RawTask<'_>, enclosing_app_id: &str) -> std::result::Result<Task, String> {
+        let Some(id) = raw.id.filter(|v| !v.is_empty()) else {
+            return Err("a task without id was skipped".to_string());
+        };
         let required = |field: Option<String>, name: &str| {
             field
                 .filter(|v| !v.is_empty())
-                .ok_or_else(|| match &id_hint {
-                    Some(id) => format!("task {id} has no {name}; skipped"),
-                    None => format!("a task without {name} was skipped"),
-                })
+                .ok_or_else(|| format!("task {id} has no {name}; skipped"))
         };
         let present = |v: &Option<Cow<'_, str>>| v.as_deref().is_some_and(|s| !s.is_empty());
         let state = match raw.state.filter(|s| !s.is_empty()) {
@@ -209,14 +230,16 @@ impl Task {
             None if present(&raw.staged_at) => Some("TASK_STAGING".to_string()),
             None => None,
         };
+        let host = required(raw.host, "host")?;
+        let state = required(state, "state (nor stagedAt/startedAt)")?;
         Ok(Task {
-            id: required(raw.id, "id")?,
+            id,
             app_id: raw
                 .app_id
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| enclosing_app_id.to_string()),
-            host: required(raw.host, "host")?,
-            state: required(state, "state (nor stagedAt/startedAt)")?,
+            host,
+            state,
             ports: raw.ports.unwrap_or_default(),
             ip_addresses: raw.ip_addresses.unwrap_or_default(),
             health: raw
@@ -229,13 +252,44 @@ impl Task {
     }
 }
 
-/// Parses a `GET /v2/apps/{id}` body.
-pub fn parse_app(body: &[u8]) -> Result<App> {
-    let envelope: AppEnvelope = serde_json::from_slice(body)
+/// A task of an app body: decoded, or why it was skipped (naming it when it has an id).
+pub type TaskOutcome = std::result::Result<Task, String>;
+
+/// Parses a `GET /v2/apps/{id}` body (`requested_id`: the app asked for, the tasks' app when
+/// neither they nor the body say). Well-formed bodies are read in one pass; when a task is
+/// malformed, each task's JSON is read alone, so that task costs only itself (a warning).
+pub fn parse_app(body: &[u8], requested_id: &str) -> Result<(App, Vec<TaskOutcome>)> {
+    let decode = |app: App<RawTask<'_>>| {
+        let enclosing = app.id.clone();
+        let enclosing = enclosing.as_deref().unwrap_or(requested_id);
+        let mut app = app;
+        let tasks = app.tasks.take().unwrap_or_default();
+        let tasks = tasks
+            .into_iter()
+            .map(|raw| Task::from_raw(raw, enclosing))
+            .collect();
+        (app.detach(), tasks)
+    };
+    // UTF-8 checked once for the whole body, not string by string.
+    if let Ok(AppEnvelope { app: Some(app) }) = std::str::from_utf8(body)
+        .map_err(|_| ())
+        .and_then(|text| serde_json::from_str::<AppEnvelope<RawTask>>(text).map_err(|_| ()))
+    {
+        return Ok(decode(app));
+    }
+    let envelope: AppEnvelope<&serde_json::value::RawValue> = serde_json::from_slice(body)
         .map_err(|e| Error::protocol(format!("not a Marathon app response: {e}")))?;
-    envelope
+    let mut app = envelope
         .app
-        .ok_or_else(|| Error::protocol("not a Marathon app response: no \"app\" object"))
+        .ok_or_else(|| Error::protocol("not a Marathon app response: no \"app\" object"))?;
+    let raw = app.tasks.take().unwrap_or_default();
+    let enclosing = app.id.clone();
+    let enclosing = enclosing.as_deref().unwrap_or(requested_id);
+    let tasks = raw
+        .into_iter()
+        .map(|json| Task::from_json(json.get(), enclosing))
+        .collect();
+    Ok((app.detach(), tasks))
 }
 
 /// What a Marathon (or Jetty in front of it) error body says, for error messages: the HTML
@@ -320,6 +374,45 @@ mod tests {
         assert_eq!(e, "task a.3 has no state (nor stagedAt/startedAt); skipped");
     }
 
+    /// One pass for well-formed bodies, task by task when one is malformed: the same tasks
+    /// either way, and a malformed task costs only itself.
+    #[test]
+    fn one_pass_and_task_by_task_agree() {
+        let tasks = [
+            r#"{"id":"a.1","host":"h1","state":"TASK_RUNNING","ports":[1]}"#,
+            r#"{"id":"a.2","appId":"/b","host":"h2","stagedAt":"2014-04-04T06:26:30.355Z"}"#,
+            r#"{"id":"a.3","host":"h3"}"#,
+            r#"{"host":"h4","state":"TASK_RUNNING"}"#,
+        ];
+        let body =
+            |tasks: &[&str]| format!(r#"{{"app":{{"id":"/a","tasks":[{}]}}}}"#, tasks.join(","));
+        let by_task = |tasks: &[&str]| -> Vec<TaskOutcome> {
+            tasks.iter().map(|t| Task::from_json(t, "/a")).collect()
+        };
+        let (app, outcomes) = parse_app(body(&tasks).as_bytes(), "/x").unwrap();
+        assert_eq!((app.id.as_deref(), app.tasks), (Some("/a"), None));
+        assert_eq!(outcomes, by_task(&tasks));
+        let mut broken = tasks.to_vec();
+        broken.insert(
+            1,
+            r#"{"id":"a.9","host":"h9","state":"TASK_RUNNING","ports":"x"}"#,
+        );
+        let (_, outcomes) = parse_app(body(&broken).as_bytes(), "/x").unwrap();
+        assert_eq!(outcomes, by_task(&broken));
+        assert!(outcomes[1]
+            .as_ref()
+            .unwrap_err()
+            .starts_with("task a.9: malformed"));
+        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 2);
+        // No app id in the body: the tasks belong to the app asked for.
+        let (_, outcomes) = parse_app(
+            br#"{"app":{"tasks":[{"id":"a.1","host":"h","state":"TASK_RUNNING"}]}}"#,
+            "/x",
+        )
+        .unwrap();
+        assert_eq!(outcomes[0].as_ref().unwrap().app_id, "/x");
+    }
+
     #[test]
     fn hints_read_jetty_title_and_marathon_message() {
         let html = b"<html><head><title>Error 503 Could not determine the current leader</title></head></html>";
@@ -336,12 +429,12 @@ mod tests {
 
     #[test]
     fn app_envelope_errors_are_protocol_errors() {
-        assert!(parse_app(br#"{"app": {"id": "/a", "tasks": null}}"#).is_ok());
-        assert!(parse_app(b"[]")
+        assert!(parse_app(br#"{"app": {"id": "/a", "tasks": null}}"#, "/a").is_ok());
+        assert!(parse_app(b"[]", "/a")
             .unwrap_err()
             .message()
             .contains("not a Marathon app response"));
-        assert!(parse_app(b"{}")
+        assert!(parse_app(b"{}", "/a")
             .unwrap_err()
             .message()
             .contains("no \"app\""));

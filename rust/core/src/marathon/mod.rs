@@ -75,14 +75,12 @@ pub fn look_at_app_body(
     body: &[u8],
     policy: &SelectPolicy,
 ) -> Result<(Discovery, Definition)> {
-    let mut app =
-        api::parse_app(body).map_err(|e| e.context(format!("{} app {app_id}", SERVICE.name)))?;
+    let (app, outcomes) = api::parse_app(body, app_id)
+        .map_err(|e| e.context(format!("{} app {app_id}", SERVICE.name)))?;
     let mut found = Discovery::default();
-    let raw_tasks = app.tasks.take().unwrap_or_default();
-    let mut tasks = Vec::with_capacity(raw_tasks.len());
-    let enclosing = app.id.clone().unwrap_or_else(|| app_id.to_string());
-    for value in raw_tasks {
-        match Task::from_json(value.get(), &enclosing) {
+    let mut tasks = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
             Ok(task) => tasks.push(task),
             Err(why) => found.warnings.push(Warning::app(app_id, why)),
         }

@@ -33,9 +33,23 @@ pub(crate) enum Verdict {
     Refetch(String),
 }
 
+/// When the cached definition's configuration last changed (Marathon's
+/// `versionInfo.lastConfigChangeAt`), when known and a Marathon time.
+pub(crate) fn last_config_change(look: &AppLook) -> Option<&str> {
+    look.definition
+        .as_ref()?
+        .app
+        .version_info
+        .as_ref()?
+        .last_config_change_at
+        .as_deref()
+        .filter(|t| is_marathon_time(t))
+}
+
 /// Whether a task launched at `version` runs the configuration of `look`'s cached definition:
-/// the definition's own version, any version since its last configuration change (only
-/// scales happened in between), or one a scale-only deployment announced since the look.
+/// the definition's own version, one a scale-only deployment announced since the look, or
+/// any version since its last configuration change up to the definition's own or the newest
+/// scale-only deployment's (only scales happened in between).
 pub(crate) fn version_matches(version: &str, look: &AppLook) -> bool {
     let Some(definition) = &look.definition else {
         return false;
@@ -43,24 +57,21 @@ pub(crate) fn version_matches(version: &str, look: &AppLook) -> bool {
     if look.stale {
         return false;
     }
-    let app = &definition.app;
-    if app.version.as_deref() == Some(version) || look.scaled_to.contains(version) {
+    let current = definition.app.version.as_deref();
+    if current == Some(version) || look.scaled_to.contains(version) {
         return true;
     }
-    let since = app
-        .version_info
-        .as_ref()
-        .and_then(|v| v.last_config_change_at.as_deref());
-    match (since, app.version.as_deref()) {
-        (Some(since), Some(current)) => {
-            [since, current, version]
-                .iter()
-                .all(|t| is_marathon_time(t))
-                && since <= version
-                && version <= current
-        }
-        _ => false,
+    let (Some(since), Some(current)) = (last_config_change(look), current) else {
+        return false;
+    };
+    if !is_marathon_time(current) || !is_marathon_time(version) {
+        return false;
     }
+    let through = match look.scaled_through.as_deref() {
+        Some(scaled) if scaled > current => scaled,
+        _ => current,
+    };
+    since <= version && version <= through
 }
 
 /// Whether `look` holds the task (as a member, or as a task its fetch listed).

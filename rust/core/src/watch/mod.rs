@@ -27,6 +27,7 @@ pub use replay::Replay;
 pub use marathon::affected_apps;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -36,7 +37,7 @@ use crate::error::Error;
 use crate::marathon::events::{is_marathon_time, Deployment, StatusUpdate};
 use crate::marathon::select::SelectPolicy;
 use crate::marathon::Definition;
-use crate::model::{Discovery, Member, Warning};
+use crate::model::{one_per_address, Discovery, Member, Warning};
 use crate::publish::{Generation, Publisher};
 
 /// What the watcher knows now.
@@ -44,8 +45,9 @@ use crate::publish::{Generation, Publisher};
 pub struct MembershipState {
     /// 0 until the first discovery completes; then bumped on every change of the member set.
     pub generation: u64,
-    /// Sorted, one per `host:port`, as from a one-shot discovery.
-    pub members: Vec<Member>,
+    /// Sorted, one per `host:port`, as from a one-shot discovery. Shared with the change
+    /// that produced it (a snapshot is cloned on every read: no member copies).
+    pub members: Arc<[Member]>,
     pub warnings: Vec<Warning>,
     /// The last failure, while the watcher cannot refresh (cleared by the next success). The
     /// members stay those of the last successful look.
@@ -63,11 +65,11 @@ impl Generation for MembershipState {
 pub struct MembershipChange {
     #[serde(skip)]
     pub generation: u64,
-    pub added: Vec<Member>,
-    pub removed: Vec<Member>,
-    /// The whole member set after the change.
+    pub added: Arc<[Member]>,
+    pub removed: Arc<[Member]>,
+    /// The whole member set after the change (the state's own snapshot, shared).
     #[serde(skip)]
-    pub members: Vec<Member>,
+    pub members: Arc<[Member]>,
 }
 
 impl Generation for MembershipChange {
@@ -130,8 +132,13 @@ pub(crate) struct AppLook {
     pub missing: bool,
     /// Marathon: the definition and tasks behind `found`, for applying events at once.
     pub definition: Option<Definition>,
-    /// App versions announced since the look by scale-only deployments of this app.
+    /// App versions announced since the look by scale-only deployments of this app (exact
+    /// matches, for a definition without `versionInfo`; bounded by `MAX_SCALED_TO`).
     pub scaled_to: BTreeSet<String>,
+    /// The newest of those versions: with the definition's `lastConfigChangeAt`, every
+    /// version up to it runs the looked-at configuration (only scales happened since), however
+    /// many scales there were.
+    pub scaled_through: Option<String>,
     /// A deployment that changes more than the instance count began since the look: no
     /// event is applied at once until the next look.
     pub stale: bool,
@@ -233,14 +240,30 @@ impl Tracker {
             if already_seen {
                 continue;
             }
-            match &deployment.version {
-                Some(v) if deployment.only_scales(&app) && look.scaled_to.len() < MAX_SCALED_TO => {
-                    look.scaled_to.insert(v.clone());
-                }
-                _ => {
-                    log::debug!("{app}: a deployment changes more than its scale; events wait for a refetch");
-                    look.stale = true;
-                }
+            let Some(v) = deployment
+                .version
+                .as_ref()
+                .filter(|_| deployment.only_scales(&app))
+            else {
+                log::debug!(
+                    "{app}: a deployment changes more than its scale; events wait for a refetch"
+                );
+                look.stale = true;
+                continue;
+            };
+            // Scales back to back outrun the confirming refetch: a range of versions keeps
+            // them decidable where the definition says when its configuration last changed.
+            let ranged = is_marathon_time(v) && apply::last_config_change(look).is_some();
+            if ranged && look.scaled_through.as_ref().map_or(true, |t| t < v) {
+                look.scaled_through = Some(v.clone());
+            }
+            if look.scaled_to.len() < MAX_SCALED_TO {
+                look.scaled_to.insert(v.clone());
+            } else if !ranged {
+                log::debug!(
+                    "{app}: {MAX_SCALED_TO} scales since the last look; events wait for a refetch"
+                );
+                look.stale = true;
             }
         }
     }
@@ -305,27 +328,37 @@ impl Tracker {
     /// Merges every app's members, diffs them against the published set and publishes a
     /// change when identities came or went (else updates the snapshot in place).
     pub fn publish(&self) -> Discovery {
-        let mut merged = Discovery::default();
-        merged
-            .members
-            .reserve(self.per_app.values().map(|l| l.found.members.len()).sum());
+        let mut warnings = Vec::new();
+        let mut refs: Vec<&Member> =
+            Vec::with_capacity(self.per_app.values().map(|l| l.found.members.len()).sum());
         for look in self.per_app.values() {
-            merged.members.extend(look.found.members.iter().cloned());
-            merged.warnings.extend(look.found.warnings.iter().cloned());
+            refs.extend(look.found.members.iter());
+            warnings.extend(look.found.warnings.iter().cloned());
         }
-        merged.normalize();
+        one_per_address(&mut refs, &mut warnings);
+        let merged = Discovery {
+            members: refs.into_iter().cloned().collect(),
+            warnings,
+        };
         let before = self.publisher.current();
-        let (added, removed) = diff(&before.members, &merged.members);
+        let members: Arc<[Member]> = Arc::from(merged.members.as_slice());
+        let (added, removed): (Arc<[Member]>, Arc<[Member]>) = if before.members.is_empty() {
+            // The first look (or the first members): everything is added, nothing copied.
+            (members.clone(), Arc::from([]))
+        } else {
+            let (added, removed) = diff(&before.members, &merged.members);
+            (added.into(), removed.into())
+        };
         for w in &merged.warnings {
             if !before.warnings.contains(w) {
                 log::warn!("{w}");
             }
         }
         if before.generation > 0 && added.is_empty() && removed.is_empty() {
-            let snapshot = merged.clone();
+            let warnings = merged.warnings.clone();
             self.publisher.amend(|s| {
-                s.members = snapshot.members;
-                s.warnings = snapshot.warnings;
+                s.members = members;
+                s.warnings = warnings;
                 s.error = None;
             });
             return merged;
@@ -335,11 +368,11 @@ impl Tracker {
             generation,
             added,
             removed,
-            members: merged.members.clone(),
+            members: members.clone(),
         };
         let state = MembershipState {
             generation,
-            members: merged.members.clone(),
+            members,
             warnings: merged.warnings.clone(),
             error: None,
         };
