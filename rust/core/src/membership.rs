@@ -119,7 +119,10 @@ impl Membership {
     /// Errors as a one-shot discovery reports them: Marathon having none of the configured
     /// apps is `NotFound` (a watch treats it as an empty set to follow).
     pub async fn refresh(&self) -> Result<Discovery> {
-        let core = &self.core;
+        Self::refresh_core(&self.core).await
+    }
+
+    async fn refresh_core(core: &Core) -> Result<Discovery> {
         let looked = match core.config.scheme {
             Scheme::Marathon => {
                 // `zk://` Marathon: its leader is read once per refresh, and the leader lookup
@@ -187,7 +190,12 @@ impl Membership {
 
     /// [`refresh`](Self::refresh) on the shared runtime, blocking this thread.
     pub fn refresh_blocking(&self) -> Result<Discovery> {
-        runtime::block_on(self.refresh())?
+        // Run on a runtime worker, beside the connections' own tasks: the responses are then
+        // read and decoded without waking this thread for every chunk.
+        let core = Arc::clone(&self.core);
+        let refresh = runtime::handle()?.spawn(async move { Self::refresh_core(&core).await });
+        runtime::block_on(refresh)?
+            .map_err(|e| Error::internal(format!("the refresh task failed: {e}")))?
     }
 
     /// Keeps the member set current from now on (Marathon's event stream, or Mesos-DNS
