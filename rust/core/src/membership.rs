@@ -209,6 +209,7 @@ impl Membership {
             return Ok(());
         }
         let handle = runtime::handle()?;
+        self.core.tracker().follow();
         let core = self.core.clone();
         let shutdown = self.publisher.shutdown_signal();
         handle.spawn(async move {

@@ -171,37 +171,29 @@ fn container_ip(task: &Task) -> Option<IpAddr> {
 fn pick_port<T: Copy>(
     policy: &PortSelector,
     ports: &[T],
-    names: impl Iterator<Item = Option<String>>,
+    names: &[Option<&str>],
 ) -> Result<T, String> {
     match policy {
         PortSelector::Index(i) => ports.get(*i).copied().ok_or_else(|| match ports.len() {
             0 => "has no ports yet; skipped".to_string(),
             n => format!("has {n} port(s), so port index {i} does not exist; skipped"),
         }),
-        PortSelector::Name(name) => {
-            let names: Vec<Option<String>> = names.collect();
-            let at = names
-                .iter()
-                .position(|n| n.as_deref() == Some(name.as_str()));
-            match at {
-                Some(at) => ports.get(at).copied().ok_or_else(|| {
-                    format!(
-                        "port {name:?} is declared but the task has no port for it yet; skipped"
-                    )
-                }),
-                None => {
-                    let known: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
-                    Err(format!(
-                        "no port named {name:?} (named ports: {}); skipped",
-                        if known.is_empty() {
-                            "none".to_string()
-                        } else {
-                            known.join(", ")
-                        }
-                    ))
-                }
+        PortSelector::Name(name) => match names.iter().position(|n| *n == Some(name.as_str())) {
+            Some(at) => ports.get(at).copied().ok_or_else(|| {
+                format!("port {name:?} is declared but the task has no port for it yet; skipped")
+            }),
+            None => {
+                let known: Vec<&str> = names.iter().flatten().copied().collect();
+                Err(format!(
+                    "no port named {name:?} (named ports: {}); skipped",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ))
             }
-        }
+        },
     }
 }
 
@@ -210,6 +202,15 @@ pub fn select(app: &App, tasks: &[Task], policy: &SelectPolicy) -> (Vec<Member>,
     let mut members = Vec::new();
     let mut warnings = Vec::new();
     let reach = reach(app, policy.address_mode);
+    // The app's port names and container port numbers, read once for all its tasks.
+    let names: Vec<Option<&str>> = match &reach {
+        Reach::HostPorts(names) => names.iter().map(Option::as_deref).collect(),
+        Reach::ContainerPorts(ports) => ports.iter().map(|p| p.1.as_deref()).collect(),
+    };
+    let container_numbers: Vec<u32> = match &reach {
+        Reach::HostPorts(_) => Vec::new(),
+        Reach::ContainerPorts(ports) => ports.iter().map(|p| p.0).collect(),
+    };
     for task in tasks {
         if !is_member_state(&task.state) {
             log::debug!(
@@ -230,19 +231,14 @@ pub fn select(app: &App, tasks: &[Task], policy: &SelectPolicy) -> (Vec<Member>,
             continue;
         }
         let address = match &reach {
-            Reach::HostPorts(names) => {
-                let ports: Vec<u32> = task.ports.clone();
-                pick_port(&policy.port, &ports, names.iter().cloned())
-                    .map(|port| (task.host.clone(), port))
+            Reach::HostPorts(_) => {
+                pick_port(&policy.port, &task.ports, &names).map(|port| (task.host.clone(), port))
             }
-            Reach::ContainerPorts(ports) => match container_ip(task) {
+            Reach::ContainerPorts(_) => match container_ip(task) {
                 None => Err("has no container IP address yet; skipped".to_string()),
-                Some(ip) => {
-                    let numbers: Vec<u32> = ports.iter().map(|p| p.0).collect();
-                    pick_port(&policy.port, &numbers, ports.iter().map(|p| p.1.clone()))
-                        .map(|port| (ip.to_string(), port))
-                        .map_err(|e| e.replace("the task has", "the app has"))
-                }
+                Some(ip) => pick_port(&policy.port, &container_numbers, &names)
+                    .map(|port| (ip.to_string(), port))
+                    .map_err(|e| e.replace("the task has", "the app has")),
             },
         };
         match address {

@@ -175,6 +175,10 @@ pub(crate) struct Tracker {
     publisher: Publisher<MembershipState, MembershipChange>,
     per_app: BTreeMap<String, AppLook>,
     policy: SelectPolicy,
+    /// A watch keeps the per-app looks current (events, per-app refetches). Until one starts,
+    /// nothing reads an app's members after they are merged: a full look moves them into the
+    /// merged set instead of copying them (the watch begins with a full look of its own).
+    followed: bool,
 }
 
 impl Tracker {
@@ -183,6 +187,7 @@ impl Tracker {
             publisher,
             per_app: BTreeMap::new(),
             policy: SelectPolicy::from_config(config),
+            followed: false,
         }
     }
 
@@ -295,9 +300,24 @@ impl Tracker {
 
     /// A full look: replaces everything. Returns the merged set (as a one-shot discovery
     /// reports it).
-    pub fn replace_all(&mut self, looks: Vec<(String, AppLook)>) -> Discovery {
+    pub fn replace_all(&mut self, mut looks: Vec<(String, AppLook)>) -> Discovery {
+        if self.followed {
+            self.per_app = looks.into_iter().collect();
+            return self.publish();
+        }
+        let mut merged = Discovery::default();
+        for (_, look) in &mut looks {
+            merged.members.append(&mut look.found.members);
+            merged.warnings.extend(look.found.warnings.iter().cloned());
+        }
+        merged.normalize();
         self.per_app = looks.into_iter().collect();
-        self.publish()
+        self.publish_merged(merged)
+    }
+
+    /// From now on a watch keeps the per-app looks current (see `followed`).
+    pub fn follow(&mut self) {
+        self.followed = true;
     }
 
     /// A look at some apps: replaces what is known of them. Where events were applied since
@@ -336,10 +356,14 @@ impl Tracker {
             warnings.extend(look.found.warnings.iter().cloned());
         }
         one_per_address(&mut refs, &mut warnings);
-        let merged = Discovery {
+        self.publish_merged(Discovery {
             members: refs.into_iter().cloned().collect(),
             warnings,
-        };
+        })
+    }
+
+    /// Publishes an already merged and normalized set; returns it.
+    fn publish_merged(&self, merged: Discovery) -> Discovery {
         let before = self.publisher.current();
         let members: Arc<[Member]> = Arc::from(merged.members.as_slice());
         let (added, removed): (Arc<[Member]>, Arc<[Member]>) = if before.members.is_empty() {
