@@ -46,7 +46,7 @@ pub struct MembershipState {
     /// 0 until the first discovery completes; then bumped on every change of the member set.
     pub generation: u64,
     /// Sorted, one per `host:port`, as from a one-shot discovery. Shared with the change
-    /// that produced it (a snapshot is cloned on every read: no member copies).
+    /// that produced it (reading a snapshot clones the `Arc`, never the members).
     pub members: Arc<[Member]>,
     pub warnings: Vec<Warning>,
     /// The last failure, while the watcher cannot refresh (cleared by the next success). The
