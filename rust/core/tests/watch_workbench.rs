@@ -337,3 +337,39 @@ fn streams_dropped_a_second_apart_are_followed_closely() {
         std::thread::sleep(deadline.saturating_duration_since(std::time::Instant::now()));
     }
 }
+
+/// A one-shot refresh moves each app's members into its answer while no watch runs (the watch
+/// starts with its own full look); a refresh made during a watch keeps every app's members, so
+/// a later change of one app leaves the others in place.
+#[test]
+fn refreshes_before_and_during_a_watch_keep_every_apps_members() {
+    let wb = start(cluster_file("carbon.json"));
+    let membership = Membership::open(
+        config(&[
+            ("MARATHON_ENDPOINT", &wb.url()),
+            ("MARATHON_APPLICATIONS", "/wso2/manager,/wso2/worker"),
+        ])
+        .unwrap(),
+    )
+    .unwrap();
+    let found = membership.refresh_blocking().unwrap();
+    assert_eq!(found.members.len(), 5);
+    membership.watch().unwrap();
+    wait_for_stream(&wb);
+    let again = membership.refresh_blocking().unwrap();
+    assert_eq!(again.members, found.members, "a refresh during the watch");
+    wb.admin().scale("/wso2/worker", 4).unwrap();
+    let s = until(&membership, membership.snapshot(), |s| {
+        count(s, "/wso2/worker") == 4
+    });
+    assert_eq!(count(&s, "/wso2/manager"), 2, "{s:?}");
+    // The confirming refetch of the worker app (and the periodic resync) keep the manager.
+    std::thread::sleep(Duration::from_millis(800));
+    let s = membership.snapshot();
+    assert_eq!(
+        (count(&s, "/wso2/manager"), count(&s, "/wso2/worker")),
+        (2, 4),
+        "{s:?}"
+    );
+    membership.close();
+}
