@@ -14,8 +14,12 @@ use support::*;
 
 const WAIT: Duration = Duration::from_secs(15);
 
+fn open(pairs: &[(&str, &str)]) -> Membership {
+    Membership::open(config(pairs).unwrap()).unwrap()
+}
+
 fn watcher(pairs: &[(&str, &str)]) -> Membership {
-    let membership = Membership::open(config(pairs).unwrap()).unwrap();
+    let membership = open(pairs);
     membership.watch().unwrap();
     membership
 }
@@ -275,14 +279,10 @@ fn a_standby_redirects_the_stream_to_the_leader_and_5xx_is_retried() {
 #[test]
 fn discover_then_watch_uses_one_http_client() {
     let wb = start(cluster_file("carbon.json"));
-    let membership = Membership::open(
-        config(&[
-            ("MARATHON_ENDPOINT", &wb.url()),
-            ("MARATHON_APPLICATIONS", "/wso2/worker"),
-        ])
-        .unwrap(),
-    )
-    .unwrap();
+    let membership = open(&[
+        ("MARATHON_ENDPOINT", &wb.url()),
+        ("MARATHON_APPLICATIONS", "/wso2/worker"),
+    ]);
     let found = membership.refresh_blocking().unwrap();
     assert_eq!(found.members.len(), 3);
     let s = membership.snapshot();
@@ -344,14 +344,10 @@ fn streams_dropped_a_second_apart_are_followed_closely() {
 #[test]
 fn refreshes_before_and_during_a_watch_keep_every_apps_members() {
     let wb = start(cluster_file("carbon.json"));
-    let membership = Membership::open(
-        config(&[
-            ("MARATHON_ENDPOINT", &wb.url()),
-            ("MARATHON_APPLICATIONS", "/wso2/manager,/wso2/worker"),
-        ])
-        .unwrap(),
-    )
-    .unwrap();
+    let membership = open(&[
+        ("MARATHON_ENDPOINT", &wb.url()),
+        ("MARATHON_APPLICATIONS", "/wso2/manager,/wso2/worker"),
+    ]);
     let found = membership.refresh_blocking().unwrap();
     assert_eq!(found.members.len(), 5);
     membership.watch().unwrap();

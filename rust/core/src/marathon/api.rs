@@ -259,37 +259,35 @@ pub type TaskOutcome = std::result::Result<Task, String>;
 /// neither they nor the body say). Well-formed bodies are read in one pass; when a task is
 /// malformed, each task's JSON is read alone, so that task costs only itself (a warning).
 pub fn parse_app(body: &[u8], requested_id: &str) -> Result<(App, Vec<TaskOutcome>)> {
-    let decode = |app: App<RawTask<'_>>| {
-        let enclosing = app.id.clone();
-        let enclosing = enclosing.as_deref().unwrap_or(requested_id);
-        let mut app = app;
-        let tasks = app.tasks.take().unwrap_or_default();
-        let tasks = tasks
-            .into_iter()
-            .map(|raw| Task::from_raw(raw, enclosing))
-            .collect();
-        (app.detach(), tasks)
-    };
     // UTF-8 checked once for the whole body, not string by string.
     if let Ok(AppEnvelope { app: Some(app) }) = std::str::from_utf8(body)
         .map_err(|_| ())
         .and_then(|text| serde_json::from_str::<AppEnvelope<RawTask>>(text).map_err(|_| ()))
     {
-        return Ok(decode(app));
+        return Ok(split_tasks(app, requested_id, Task::from_raw));
     }
     let envelope: AppEnvelope<&serde_json::value::RawValue> = serde_json::from_slice(body)
         .map_err(|e| Error::protocol(format!("not a Marathon app response: {e}")))?;
-    let mut app = envelope
+    let app = envelope
         .app
         .ok_or_else(|| Error::protocol("not a Marathon app response: no \"app\" object"))?;
-    let raw = app.tasks.take().unwrap_or_default();
-    let enclosing = app.id.clone();
-    let enclosing = enclosing.as_deref().unwrap_or(requested_id);
-    let tasks = raw
-        .into_iter()
-        .map(|json| Task::from_json(json.get(), enclosing))
-        .collect();
-    Ok((app.detach(), tasks))
+    Ok(split_tasks(app, requested_id, |json, enclosing| {
+        Task::from_json(json.get(), enclosing)
+    }))
+}
+
+/// The app without its tasks, and each task decoded (as belonging to the app's id, else to
+/// `requested_id`, when it names no app of its own).
+fn split_tasks<T>(
+    mut app: App<T>,
+    requested_id: &str,
+    decode: impl Fn(T, &str) -> TaskOutcome,
+) -> (App, Vec<TaskOutcome>) {
+    let tasks = app.tasks.take().unwrap_or_default();
+    let app = app.detach();
+    let enclosing = app.id.as_deref().unwrap_or(requested_id);
+    let tasks = tasks.into_iter().map(|t| decode(t, enclosing)).collect();
+    (app, tasks)
 }
 
 /// What a Marathon (or Jetty in front of it) error body says, for error messages: the HTML
