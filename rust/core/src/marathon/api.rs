@@ -146,14 +146,13 @@ pub struct Task {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IpAddress {
+    /// The family is read from the address itself (Marathon's `protocol` is not kept).
     pub ip_address: Option<String>,
-    /// `IPv4` or `IPv6`.
-    pub protocol: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RawTask<'a> {
+struct RawTask {
     id: Option<String>,
     app_id: Option<String>,
     host: Option<String>,
@@ -161,11 +160,33 @@ struct RawTask<'a> {
     ports: Option<Vec<u32>>,
     ip_addresses: Option<Vec<IpAddress>>,
     health_check_results: Option<Vec<RawHealth>>,
-    /// Only looked at for presence: borrowed, not copied.
-    #[serde(borrow)]
-    staged_at: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    started_at: Option<Cow<'a, str>>,
+    /// Only looked at for presence.
+    staged_at: Option<NonEmpty>,
+    started_at: Option<NonEmpty>,
+}
+
+/// Whether a string field is non-empty, read without copying the string (serde's `Cow`
+/// copies whenever it sits inside an `Option`). Anything but a string is an error, as for a
+/// `String` field.
+#[derive(Debug)]
+struct NonEmpty(bool);
+
+impl<'de> Deserialize<'de> for NonEmpty {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = NonEmpty;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<NonEmpty, E> {
+                Ok(NonEmpty(!v.is_empty()))
+            }
+        }
+        deserializer.deserialize_str(Visit)
+    }
 }
 
 #[derive(Deserialize)]
@@ -214,7 +235,7 @@ impl Task {
         }
     }
 
-    fn from_raw(raw: RawTask<'_>, enclosing_app_id: &str) -> std::result::Result<Task, String> {
+    fn from_raw(raw: RawTask, enclosing_app_id: &str) -> std::result::Result<Task, String> {
         let Some(id) = raw.id.filter(|v| !v.is_empty()) else {
             return Err("a task without id was skipped".to_string());
         };
@@ -223,7 +244,7 @@ impl Task {
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| format!("task {id} has no {name}; skipped"))
         };
-        let present = |v: &Option<Cow<'_, str>>| v.as_deref().is_some_and(|s| !s.is_empty());
+        let present = |v: &Option<NonEmpty>| v.as_ref().is_some_and(|v| v.0);
         let state = match raw.state.filter(|s| !s.is_empty()) {
             Some(state) => Some(state),
             None if present(&raw.started_at) => Some("TASK_RUNNING".to_string()),
@@ -370,6 +391,46 @@ mod tests {
         );
         let e = Task::from_value(json!({"id": "a.3", "host": "h"}), "/a").unwrap_err();
         assert_eq!(e, "task a.3 has no state (nor stagedAt/startedAt); skipped");
+    }
+
+    /// `stagedAt` / `startedAt` are read for presence only: escaped strings count, empty
+    /// strings and `null` do not, anything but a string makes the task malformed.
+    #[test]
+    fn launch_times_are_read_for_presence() {
+        let state = |extra: &str| {
+            let json = format!(r#"{{"id":"a.1","host":"h"{extra}}}"#);
+            let one = Task::from_json(&json, "/a").map(|t| t.state);
+            let value = serde_json::from_str(&json).unwrap();
+            // The same answer either way (an error only says where, when read from text).
+            let other = Task::from_value(value, "/a").map(|t| t.state);
+            assert_eq!(one.as_ref().ok(), other.as_ref().ok(), "{json}");
+            assert_eq!(
+                one.as_ref()
+                    .err()
+                    .map(|e| e.split(" at line").next().unwrap()),
+                other.as_ref().err().map(String::as_str),
+                "{json}"
+            );
+            one
+        };
+        assert_eq!(state(r#","stagedAt":"\u0032014""#).unwrap(), "TASK_STAGING");
+        assert_eq!(
+            state(r#","stagedAt":"x","startedAt":"2014-04-04T06:26:30.860Z""#).unwrap(),
+            "TASK_RUNNING"
+        );
+        assert_eq!(
+            state(r#","stagedAt":"x","startedAt":"""#).unwrap(),
+            "TASK_STAGING"
+        );
+        for absent in [r#","stagedAt":"""#, r#","stagedAt":null"#, ""] {
+            assert!(
+                state(absent).unwrap_err().contains("has no state"),
+                "{absent}"
+            );
+        }
+        for wrong in [r#","stagedAt":5"#, r#","startedAt":["x"]"#] {
+            assert!(state(wrong).unwrap_err().contains("malformed"), "{wrong}");
+        }
     }
 
     /// One pass for well-formed bodies, task by task when one is malformed: the same tasks
