@@ -103,7 +103,7 @@ pub fn run(args: MembersArgs) -> ExitCode {
     if args.watch {
         return watch(membership);
     }
-    let found = match membership.refresh_blocking() {
+    let found = match membership.refresh_once_blocking() {
         Ok(found) => found,
         Err(e) => return exit_for(&e),
     };
@@ -124,9 +124,9 @@ pub fn run(args: MembersArgs) -> ExitCode {
     let written = stdout
         .write_all(out.as_bytes())
         .and_then(|_| stdout.flush());
-    // The process ends here: freeing thousands of members' strings one by one (the answer,
-    // the membership's snapshot and its per-app cache) costs more CPU than the whole exit.
-    std::mem::forget((found, out, membership));
+    // The process ends here: freeing thousands of members' strings one by one costs more CPU
+    // than the whole exit.
+    std::mem::forget((found, out));
     if written.is_err() {
         return ExitCode::from(EXIT_FAILED);
     }

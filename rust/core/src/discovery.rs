@@ -9,7 +9,7 @@ use crate::runtime;
 
 /// One discovery with a fresh client.
 pub async fn discover(config: &Config) -> Result<Discovery> {
-    Membership::open(config.clone())?.refresh().await
+    Membership::open(config.clone())?.refresh_once().await
 }
 
 /// [`discover`] on the shared runtime, blocking this thread.

@@ -13,6 +13,7 @@ use crate::auth::AuthProvider;
 use crate::config::{Config, Scheme};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::HttpClient;
+use crate::marathon::Keep;
 use crate::model::Discovery;
 use crate::publish::Publisher;
 use crate::watch::{MembershipCallback, MembershipChange, MembershipState, Tracker};
@@ -56,6 +57,13 @@ impl Core {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = leader;
     }
+}
+
+/// Whether a refresh publishes what it found (a membership used once does not).
+#[derive(Clone, Copy)]
+enum Publish {
+    Yes,
+    No,
 }
 
 /// The member set of one configuration, looked up once or kept current.
@@ -119,10 +127,30 @@ impl Membership {
     /// Errors as a one-shot discovery reports them: Marathon having none of the configured
     /// apps is `NotFound` (a watch treats it as an empty set to follow).
     pub async fn refresh(&self) -> Result<Discovery> {
-        Self::refresh_core(&self.core).await
+        Self::refresh_core(&self.core, Publish::Yes).await
     }
 
-    async fn refresh_core(core: &Core) -> Result<Discovery> {
+    /// The answer of one refresh, for a membership used once (it is consumed): the same
+    /// members, warnings and errors as [`refresh`](Self::refresh), without keeping a snapshot
+    /// that nobody would read.
+    pub async fn refresh_once(self) -> Result<Discovery> {
+        Self::refresh_core(&self.core, Publish::No).await
+    }
+
+    /// [`refresh_once`](Self::refresh_once) on the shared runtime, blocking this thread.
+    pub fn refresh_once_blocking(self) -> Result<Discovery> {
+        self.refresh_on_runtime(Publish::No)
+    }
+
+    async fn refresh_core(core: &Core, publish: Publish) -> Result<Discovery> {
+        // Until a watch follows the apps, nothing applies their events: their definitions
+        // need not be kept (a watch begins with a full look of its own). A refresh that
+        // overlaps the start of a watch leaves them out too; events then wait for a refetch.
+        let keep = if core.tracker().is_followed() {
+            Keep::Definition
+        } else {
+            Keep::MembersOnly
+        };
         let looked = match core.config.scheme {
             Scheme::Marathon => {
                 // `zk://` Marathon: its leader is read once per refresh, and the leader lookup
@@ -139,7 +167,7 @@ impl Membership {
                     };
                     core.set_marathon_leader(Some(leader.clone()));
                     let endpoints = [leader.clone()];
-                    let look = marathon::look_all(&core.http, &core.config, &endpoints);
+                    let look = marathon::look_all(&core.http, &core.config, &endpoints, keep);
                     tokio::time::timeout_at(give_up, look)
                         .await
                         .unwrap_or_else(|_| {
@@ -152,7 +180,8 @@ impl Membership {
                             ))
                         })
                 } else {
-                    marathon::look_all(&core.http, &core.config, &core.marathon_endpoints()).await
+                    marathon::look_all(&core.http, &core.config, &core.marathon_endpoints(), keep)
+                        .await
                 }
             }
             Scheme::MesosDns => mesos_dns::discover(&core.http, &core.config)
@@ -171,7 +200,18 @@ impl Membership {
             .filter(|(_, look)| look.missing)
             .map(|(app, _)| app.clone())
             .collect();
-        let found = core.tracker().replace_all(looks);
+        let found = match publish {
+            Publish::Yes => core.tracker().replace_all(looks),
+            Publish::No => {
+                let mut looks = looks;
+                let found = Tracker::merge(&mut looks);
+                // As a publish logs warnings it had not seen: here every one is new.
+                for w in &found.warnings {
+                    log::warn!("{w}");
+                }
+                found
+            }
+        };
         if !missing.is_empty() && missing.len() == core.config.apps.len() {
             return Err(Error::new(
                 ErrorKind::NotFound,
@@ -190,10 +230,15 @@ impl Membership {
 
     /// [`refresh`](Self::refresh) on the shared runtime, blocking this thread.
     pub fn refresh_blocking(&self) -> Result<Discovery> {
+        self.refresh_on_runtime(Publish::Yes)
+    }
+
+    fn refresh_on_runtime(&self, publish: Publish) -> Result<Discovery> {
         // Run on a runtime worker, beside the connections' own tasks: the responses are then
         // read and decoded without waking this thread for every chunk.
         let core = Arc::clone(&self.core);
-        let refresh = runtime::handle()?.spawn(async move { Self::refresh_core(&core).await });
+        let refresh =
+            runtime::handle()?.spawn(async move { Self::refresh_core(&core, publish).await });
         runtime::block_on(refresh)?
             .map_err(|e| Error::internal(format!("the refresh task failed: {e}")))?
     }

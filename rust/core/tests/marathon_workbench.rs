@@ -534,3 +534,32 @@ fn broken_bodies_are_clear_errors() {
     assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
     assert!(e.message().contains("/wso2/worker"), "{e}");
 }
+
+/// A membership used once (`refresh_once`, as the CLI and `discover` use it) answers as one
+/// kept for later: the same members, warnings and errors; the kept one publishes them.
+#[test]
+fn a_membership_used_once_answers_as_one_kept() {
+    let wb = start(cluster_file("carbon.json"));
+    let url = wb.url();
+    for apps in ["/wso2/manager,/wso2/worker,/wso2/nope", "/nope,/gone"] {
+        let config = mesos_discovery::Config::from_map([
+            ("MARATHON_ENDPOINT", url.as_str()),
+            ("MARATHON_APPLICATIONS", apps),
+        ])
+        .unwrap();
+        let kept = mesos_discovery::Membership::open(config.clone()).unwrap();
+        let once = mesos_discovery::Membership::open(config).unwrap();
+        match (kept.refresh_blocking(), once.refresh_once_blocking()) {
+            (Ok(a), Ok(b)) => {
+                assert!(!a.members.is_empty() && !a.warnings.is_empty(), "{a:?}");
+                assert_eq!(a, b);
+                assert_eq!(&kept.snapshot().members[..], &a.members[..]);
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(a.kind(), ErrorKind::NotFound);
+                assert_eq!((a.kind(), a.message()), (b.kind(), b.message()));
+            }
+            other => panic!("{apps}: {other:?}"),
+        }
+    }
+}

@@ -8,8 +8,8 @@ mod shared_bodies;
 use std::collections::BTreeSet;
 
 use mesos_discovery::config::{AddressMode, PortSelector};
-use mesos_discovery::marathon::members_of_app_body;
 use mesos_discovery::marathon::select::{is_member_state, SelectPolicy};
+use mesos_discovery::marathon::{look_at_app_body, members_of_app_body};
 use mesos_discovery::mesos_dns::records::{members, parse_services};
 use serde_json::{json, Value};
 use shared_bodies::Shared;
@@ -60,6 +60,10 @@ fn check_app(file: &str, app_id: &str, body: &[u8]) -> usize {
     for policy in policies() {
         let found = members_of_app_body(app_id, body, &policy)
             .unwrap_or_else(|e| panic!("{file} {app_id}: {e}"));
+        // A look that keeps the definition (members copy their tasks' strings) and one that
+        // does not (members take them) select alike.
+        let (kept, _) = look_at_app_body(app_id, body, &policy).unwrap();
+        assert_eq!(kept, found, "{file} {app_id} under {policy:?}");
         for task in tasks.iter().filter(|t| could_be_member(t)) {
             if is_healthy_only_drop(task, &policy) {
                 continue;

@@ -64,17 +64,26 @@ impl Definition {
     }
 }
 
-/// Decodes an app body and selects its members (pure; also used by the watcher).
-pub fn members_of_app_body(app_id: &str, body: &[u8], policy: &SelectPolicy) -> Result<Discovery> {
-    look_at_app_body(app_id, body, policy).map(|(found, _)| found)
+/// What a look at an app keeps besides its members.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// The definition and tasks too: a watch applies the app's events with them.
+    Definition,
+    /// Members only (nothing follows the app yet): members take their tasks' strings.
+    MembersOnly,
 }
 
-/// [`members_of_app_body`], keeping the decoded definition and tasks.
-pub fn look_at_app_body(
-    app_id: &str,
-    body: &[u8],
-    policy: &SelectPolicy,
-) -> Result<(Discovery, Definition)> {
+/// Decodes an app body and selects its members (pure; also used by the watcher).
+pub fn members_of_app_body(app_id: &str, body: &[u8], policy: &SelectPolicy) -> Result<Discovery> {
+    let (app, tasks, mut found) = decode_app_body(app_id, body)?;
+    let (members, warnings) = select::select_owned(&app, tasks, policy);
+    found.members = members;
+    found.warnings.extend(warnings);
+    Ok(found)
+}
+
+/// The app, its decoded tasks, and a warning for each task skipped.
+fn decode_app_body(app_id: &str, body: &[u8]) -> Result<(App, Vec<Task>, Discovery)> {
     let (app, outcomes) = api::parse_app(body, app_id)
         .map_err(|e| e.context(format!("{} app {app_id}", SERVICE.name)))?;
     let mut found = Discovery::default();
@@ -85,6 +94,16 @@ pub fn look_at_app_body(
             Err(why) => found.warnings.push(Warning::app(app_id, why)),
         }
     }
+    Ok((app, tasks, found))
+}
+
+/// [`members_of_app_body`], keeping the decoded definition and tasks.
+pub fn look_at_app_body(
+    app_id: &str,
+    body: &[u8],
+    policy: &SelectPolicy,
+) -> Result<(Discovery, Definition)> {
+    let (app, tasks, mut found) = decode_app_body(app_id, body)?;
     let (members, warnings) = select::select(&app, &tasks, policy);
     found.members = members;
     found.warnings.extend(warnings);
@@ -96,18 +115,25 @@ async fn fetch_app(
     endpoints: &[url::Url],
     app_id: &str,
     policy: &SelectPolicy,
+    keep: Keep,
 ) -> Result<AppLook> {
     // App ids are validated to `[a-z0-9.-]` segments, so they need no escaping.
     let path = format!("/v2/apps{app_id}");
     let reply = http.get(&SERVICE, endpoints, &path).await?;
     match reply.status {
-        s if s.is_success() => look_at_app_body(app_id, &reply.body, policy)
-            .map(|(found, definition)| AppLook {
-                found,
-                definition: Some(definition),
-                ..AppLook::default()
-            })
-            .map_err(|e| e.context(&reply.from)),
+        s if s.is_success() => match keep {
+            Keep::Definition => {
+                look_at_app_body(app_id, &reply.body, policy).map(|(found, definition)| AppLook {
+                    found,
+                    definition: Some(definition),
+                    ..AppLook::default()
+                })
+            }
+            Keep::MembersOnly => {
+                members_of_app_body(app_id, &reply.body, policy).map(AppLook::found)
+            }
+        }
+        .map_err(|e| e.context(&reply.from)),
         // An authoritative "no such app" (Marathon answers it only for apps it does not
         // have; a standby redirects, a leaderless one answers 5xx), never retried.
         StatusCode::NOT_FOUND => {
@@ -138,13 +164,14 @@ pub(crate) async fn fetch_apps(
     config: &Config,
     endpoints: &[url::Url],
     apps: &[String],
+    keep: Keep,
 ) -> Result<Vec<(String, AppLook)>> {
     let policy = SelectPolicy::from_config(config);
     // Futures built up front (not in a stream's `map` closure): keeps the whole future `Send`
     // for spawning, which a closure over borrowed arguments defeats.
     let fetches: Vec<_> = apps
         .iter()
-        .map(|app| fetch_app(http, endpoints, app, &policy))
+        .map(|app| fetch_app(http, endpoints, app, &policy, keep))
         .collect();
     let looks: Vec<AppLook> = stream::iter(fetches)
         .buffered(http.limits().concurrency)
@@ -158,6 +185,7 @@ pub(crate) async fn look_all(
     http: &HttpClient,
     config: &Config,
     endpoints: &[url::Url],
+    keep: Keep,
 ) -> Result<Vec<(String, AppLook)>> {
-    fetch_apps(http, config, endpoints, &config.apps).await
+    fetch_apps(http, config, endpoints, &config.apps, keep).await
 }

@@ -1,6 +1,7 @@
 //! Pure selection: one Marathon app and its tasks + the policy → members and warnings.
 //! No I/O here, so every networking shape can be tested from fixtures alone.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use crate::config::{AddressMode, Config, PortSelector};
@@ -199,7 +200,52 @@ fn pick_port<T: Copy>(
 
 /// Members of one app. `tasks` are the app's decoded tasks.
 pub fn select(app: &App, tasks: &[Task], policy: &SelectPolicy) -> (Vec<Member>, Vec<Warning>) {
-    let mut members = Vec::new();
+    select_from(app, tasks.iter().map(Cow::Borrowed), policy)
+}
+
+/// [`select`], taking the tasks: a member takes its task's strings instead of copying them
+/// (for a look that keeps no definition).
+pub fn select_owned(
+    app: &App,
+    tasks: Vec<Task>,
+    policy: &SelectPolicy,
+) -> (Vec<Member>, Vec<Warning>) {
+    select_from(app, tasks.into_iter().map(Cow::Owned), policy)
+}
+
+/// The member a task makes: at `address` (the container's IP), else at the task's host.
+fn member_of(
+    task: Cow<'_, Task>,
+    address: Option<String>,
+    port: u16,
+    healthy: Option<bool>,
+) -> Member {
+    match task {
+        Cow::Borrowed(task) => Member {
+            host: address.unwrap_or_else(|| task.host.clone()),
+            port,
+            app_id: task.app_id.clone(),
+            task_id: task.id.clone(),
+            state: task.state.clone(),
+            healthy,
+        },
+        Cow::Owned(task) => Member {
+            host: address.unwrap_or(task.host),
+            port,
+            app_id: task.app_id,
+            task_id: task.id,
+            state: task.state,
+            healthy,
+        },
+    }
+}
+
+fn select_from<'t>(
+    app: &App,
+    tasks: impl Iterator<Item = Cow<'t, Task>>,
+    policy: &SelectPolicy,
+) -> (Vec<Member>, Vec<Warning>) {
+    let mut members = Vec::with_capacity(tasks.size_hint().0);
     let mut warnings = Vec::new();
     let reach = reach(app, policy.address_mode);
     // The app's port names and container port numbers, read once for all its tasks.
@@ -221,7 +267,7 @@ pub fn select(app: &App, tasks: &[Task], policy: &SelectPolicy) -> (Vec<Member>,
             );
             continue;
         }
-        let healthy = health(task);
+        let healthy = health(&task);
         if policy.healthy_only && healthy == Some(false) {
             log::debug!(
                 "{} task {}: unhealthy; not a member (healthy-only)",
@@ -230,27 +276,21 @@ pub fn select(app: &App, tasks: &[Task], policy: &SelectPolicy) -> (Vec<Member>,
             );
             continue;
         }
+        // `None`: the task's own host.
         let address = match &reach {
             Reach::HostPorts(_) => {
-                pick_port(&policy.port, &task.ports, &names).map(|port| (task.host.clone(), port))
+                pick_port(&policy.port, &task.ports, &names).map(|port| (None, port))
             }
-            Reach::ContainerPorts(_) => match container_ip(task) {
+            Reach::ContainerPorts(_) => match container_ip(&task) {
                 None => Err("has no container IP address yet; skipped".to_string()),
                 Some(ip) => pick_port(&policy.port, &container_numbers, &names)
-                    .map(|port| (ip.to_string(), port))
+                    .map(|port| (Some(ip.to_string()), port))
                     .map_err(|e| e.replace("the task has", "the app has")),
             },
         };
         match address {
             Ok((host, port)) => match u16::try_from(port).ok().filter(|p| *p != 0) {
-                Some(port) => members.push(Member {
-                    host,
-                    port,
-                    app_id: task.app_id.clone(),
-                    task_id: task.id.clone(),
-                    state: task.state.clone(),
-                    healthy,
-                }),
+                Some(port) => members.push(member_of(task, host, port, healthy)),
                 None => warnings.push(Warning::task(
                     &task.app_id,
                     &task.id,

@@ -13,7 +13,7 @@ use crate::config::{normalize_app_id, Config};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::Service;
 use crate::marathon::events::Deployment;
-use crate::marathon::{self, fetch_apps};
+use crate::marathon::{self, fetch_apps, Keep};
 use crate::membership::Core;
 
 const SERVICE: Service = Service {
@@ -76,13 +76,26 @@ pub fn affected_apps(event: &SseEvent, apps: &[String]) -> Option<Vec<String>> {
 
 async fn full_resync(core: &Core) -> Result<()> {
     // Unlike a one-shot discovery, no app at all is a state to follow, not an error.
-    let looks = marathon::look_all(&core.http, &core.config, &core.marathon_endpoints()).await?;
+    let looks = marathon::look_all(
+        &core.http,
+        &core.config,
+        &core.marathon_endpoints(),
+        Keep::Definition,
+    )
+    .await?;
     core.tracker().replace_all(looks);
     Ok(())
 }
 
 async fn refresh(core: &Core, apps: Vec<String>) -> Result<()> {
-    let looks = fetch_apps(&core.http, &core.config, &core.marathon_endpoints(), &apps).await?;
+    let looks = fetch_apps(
+        &core.http,
+        &core.config,
+        &core.marathon_endpoints(),
+        &apps,
+        Keep::Definition,
+    )
+    .await?;
     core.tracker().replace_apps(looks);
     Ok(())
 }

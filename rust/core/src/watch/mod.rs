@@ -305,19 +305,33 @@ impl Tracker {
             self.per_app = looks.into_iter().collect();
             return self.publish();
         }
+        let merged = Tracker::merge(&mut looks);
+        self.per_app = looks.into_iter().collect();
+        self.publish_merged(merged)
+    }
+
+    /// The members of every look, moved out of them, and their warnings: the set a one-shot
+    /// discovery reports (sorted, one per address).
+    pub fn merge(looks: &mut [(String, AppLook)]) -> Discovery {
         let mut merged = Discovery::default();
-        for (_, look) in &mut looks {
+        merged
+            .members
+            .reserve(looks.iter().map(|(_, l)| l.found.members.len()).sum());
+        for (_, look) in looks.iter_mut() {
             merged.members.append(&mut look.found.members);
             merged.warnings.extend(look.found.warnings.iter().cloned());
         }
         merged.normalize();
-        self.per_app = looks.into_iter().collect();
-        self.publish_merged(merged)
+        merged
     }
 
     /// From now on a watch keeps the per-app looks current (see `followed`).
     pub fn follow(&mut self) {
         self.followed = true;
+    }
+
+    pub fn is_followed(&self) -> bool {
+        self.followed
     }
 
     /// A look at some apps: replaces what is known of them. Where events were applied since
