@@ -51,10 +51,38 @@ fn classpath() -> std::io::Result<String> {
     Ok(classpath)
 }
 
-/// A port nobody listens on right now (the tiny race with other processes is acceptable in
-/// tests; the server start fails loudly if it is lost).
+/// A port nobody listens on right now, below the kernel's ephemeral range: outgoing
+/// connections take their local ports from that range, so a port found free there can be
+/// taken before a server binds it. Ports handed out in one process never repeat (parallel
+/// tests); the remaining race with other processes makes a server start fail loudly, and
+/// [`ZkServer::start`] then tries another port.
 pub fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    const LOW: u32 = 20_000;
+    let high = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse::<u32>().ok())
+        .filter(|&h| h > LOW + 1_000 && h <= 65_536)
+        .unwrap_or(32_768);
+    let span = high - LOW;
+    // A start that differs between processes (pid and clock), then consecutive ports.
+    let seed = std::process::id().wrapping_mul(7_919)
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+    let _ = NEXT.compare_exchange(0, seed % span + 1, Ordering::Relaxed, Ordering::Relaxed);
+    for _ in 0..span {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed) % span;
+        let port = (LOW + offset) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AddrInUse,
+        format!("no free 127.0.0.1 port in {LOW}..{high}"),
+    ))
 }
 
 fn temp_dir(tag: &str) -> std::io::Result<PathBuf> {
@@ -91,23 +119,35 @@ fn base_config(data_dir: &Path, port: u16) -> String {
 }
 
 impl ZkServer {
-    /// Starts a standalone server and waits until it serves requests.
+    /// Starts a standalone server and waits until it serves requests. A server that exits
+    /// before serving (its port taken meanwhile) is started again on another port, twice at
+    /// most.
     pub fn start() -> std::io::Result<ZkServer> {
-        let dir = temp_dir("zk")?;
-        let port = free_port()?;
-        let config = dir.join("zoo.cfg");
-        std::fs::create_dir_all(dir.join("data"))?;
-        std::fs::write(&config, base_config(&dir.join("data"), port))?;
-        let mut server = ZkServer {
-            dir,
-            config,
-            port,
-            child: None,
-            own_dir: true,
-        };
-        server.spawn()?;
-        server.wait_serving(START_TIMEOUT)?;
-        Ok(server)
+        let mut attempt = 0;
+        loop {
+            let dir = temp_dir("zk")?;
+            let port = free_port()?;
+            let config = dir.join("zoo.cfg");
+            std::fs::create_dir_all(dir.join("data"))?;
+            std::fs::write(&config, base_config(&dir.join("data"), port))?;
+            let mut server = ZkServer {
+                dir,
+                config,
+                port,
+                child: None,
+                own_dir: true,
+            };
+            server.spawn()?;
+            match server.wait_serving(START_TIMEOUT) {
+                Ok(()) => return Ok(server),
+                // Exited (not merely slow): another port may do.
+                Err(e) if attempt < 2 && server.child.is_none() => {
+                    eprintln!("testkit: {e}\ntestkit: trying ZooKeeper on another port");
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     fn spawn(&mut self) -> std::io::Result<()> {
