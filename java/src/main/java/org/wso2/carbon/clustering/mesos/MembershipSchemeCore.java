@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.ConcurrentModificationException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,8 +67,8 @@ public final class MembershipSchemeCore implements Closeable {
     private boolean refusalLogged;
     private boolean replayMissingLogged;
     private boolean closed;
-    /** The watcher's members as of the last listener call, by identity. */
-    private final Map<String, MesosMember> wanted = new LinkedHashMap<String, MesosMember>();
+    /** The watcher's members as of its last snapshot (the core decides who they are). */
+    private List<MesosMember> wanted = Collections.emptyList();
     /** The addresses the scheme put into the join list ({@code host:port} → member). */
     private final Map<String, MesosMember> managed = new LinkedHashMap<String, MesosMember>();
 
@@ -134,9 +135,8 @@ public final class MembershipSchemeCore implements Closeable {
             previous = watcher;
             closed = false;
             watcher = started;
-            wanted.clear();
-            for (MesosMember member : found.getMembers()) {
-                wanted.put(MembershipWatcher.identity(member), member);
+            wanted = found.getMembers();
+            for (MesosMember member : wanted) {
                 list.append(list.length() == 0 ? "" : ", ").append(member.hostPort());
             }
             refused = reconcile(false);
@@ -157,7 +157,7 @@ public final class MembershipSchemeCore implements Closeable {
                     + ": " + list);
         }
         try {
-            started.addListener(new WatcherListener());
+            started.addListener(new WatcherListener(started));
         } catch (MesosClosedException e) {
             // Closed meanwhile (the instance shut down): nothing left to follow.
         }
@@ -400,7 +400,7 @@ public final class MembershipSchemeCore implements Closeable {
 
     private List<String> addWanted(TcpIpConfig tcpIp, List<String> present) {
         Map<String, MesosMember> addresses = new LinkedHashMap<String, MesosMember>();
-        for (MesosMember member : wanted.values()) {
+        for (MesosMember member : wanted) {
             addresses.put(member.hostPort(), member);
         }
         List<String> added = new ArrayList<String>();
@@ -420,7 +420,7 @@ public final class MembershipSchemeCore implements Closeable {
     /** Takes out what may go (into {@code removed}); whether something had to stay for now. */
     private boolean removeUnwanted(TcpIpConfig tcpIp, List<String> removed) {
         Map<String, MesosMember> addresses = new LinkedHashMap<String, MesosMember>();
-        for (MesosMember member : wanted.values()) {
+        for (MesosMember member : wanted) {
             addresses.put(member.hostPort(), member);
         }
         List<String> kept = new ArrayList<String>();
@@ -576,17 +576,30 @@ public final class MembershipSchemeCore implements Closeable {
         }, delayMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** The watcher's changes, on its listener thread. */
+    /**
+     * A watcher's changes, on its listener thread: the join list follows the watcher's snapshot
+     * (the core's member set, no I/O), so nothing here folds changes or decides who a member is.
+     */
     private final class WatcherListener implements MesosMembershipListener {
+        private final MembershipWatcher source;
+
+        WatcherListener(MembershipWatcher source) {
+            this.source = source;
+        }
+
         @Override
         public void membersChanged(List<MesosMember> added, List<MesosMember> removed) {
+            MembershipSnapshot now;
+            try {
+                now = source.snapshot();
+            } catch (MesosDiscoveryException e) {
+                return; // closed: the scheme stopped, or init() replaced this watcher
+            }
             synchronized (lock) {
-                for (MesosMember m : removed) {
-                    wanted.remove(MembershipWatcher.identity(m));
+                if (watcher != source) {
+                    return;
                 }
-                for (MesosMember m : added) {
-                    wanted.put(MembershipWatcher.identity(m), m);
-                }
+                wanted = now.getMembers();
                 reconcile(true);
             }
         }

@@ -240,14 +240,6 @@ public final class MembershipWatcher implements Closeable {
         return "MembershipWatcher#" + id + (closed ? " (closed)" : "");
     }
 
-    /**
-     * The key under which the scheme keeps a member: the core's identity (host, port, app,
-     * task), as text.
-     */
-    static String identity(MesosMember m) {
-        return m.getHost() + '\u0000' + m.getPort() + '\u0000' + m.getAppId() + '\u0000' + m.getTaskId();
-    }
-
     /** One listener and the generation it has been told up to (-1: not welcomed yet). */
     private static final class Slot {
         final MesosMembershipListener listener;

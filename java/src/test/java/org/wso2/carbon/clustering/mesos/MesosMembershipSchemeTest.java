@@ -226,6 +226,36 @@ public class MesosMembershipSchemeTest {
         }
     }
 
+    @Test
+    public void initAgainFollowsTheNewConfigurationOnly() throws Exception {
+        Workbench live = new Workbench("hazelcast-live.json");
+        try {
+            Config config = new Config();
+            Map<String, Parameter> parameters = parameters("MARATHON_ENDPOINT", live.url(),
+                    "MARATHON_APPLICATIONS", "/wso2/manager,/wso2/worker");
+            MesosMembershipScheme s = scheme(config, parameters);
+            s.init();
+            JoinConfig join = config.getNetworkConfig().getJoin();
+            assertEquals(Arrays.asList("127.0.0.1:25711", "127.0.0.1:25712"), join.getTcpIpConfig().getMembers());
+            MembershipWatcher first = s.getWatcher();
+
+            parameters.put("MARATHON_APPLICATIONS", new Parameter("MARATHON_APPLICATIONS", "/wso2/manager"));
+            s.init();
+            assertTrue("the first watcher is closed once replaced", first.isClosed());
+            assertEquals("the worker the scheme added is gone with the app it no longer follows",
+                    Arrays.asList("127.0.0.1:25711"), join.getTcpIpConfig().getMembers());
+
+            // Only the new watcher moves the join list: a new worker is not added, a new manager is.
+            live.admin("/_workbench/tasks", "{\"app\": \"/wso2/worker\", \"task\": {\"agent\": \"127.0.0.1\", \"ports\": [25718]}}");
+            live.admin("/_workbench/tasks", "{\"app\": \"/wso2/manager\", \"task\": {\"agent\": \"127.0.0.1\", \"ports\": [25719]}}");
+            awaitMembers(join, Arrays.asList("127.0.0.1:25711", "127.0.0.1:25719"));
+            Thread.sleep(500);
+            assertEquals(Arrays.asList("127.0.0.1:25711", "127.0.0.1:25719"), join.getTcpIpConfig().getMembers());
+        } finally {
+            live.close();
+        }
+    }
+
     private static void awaitMembers(JoinConfig join, List<String> expected) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 20000;
         while (!join.getTcpIpConfig().getMembers().equals(expected) && System.currentTimeMillis() < deadline) {
