@@ -2,7 +2,8 @@
 //! PKCS#8 or PKCS#1 key (credential as JSON or as a file), the token sent to Marathon and
 //! Mesos-DNS, renewal before expiry (no request ever refused), one fresh login after a
 //! revocation, a token refused even after a fresh login (an auth error, not a loop), one
-//! login shared by concurrent requests, a refused login, malformed credentials, and a live
+//! login shared by concurrent requests, a refused login, a login answered 403 or 5xx,
+//! malformed credentials, and a live
 //! watcher that keeps following its stream across token expiries.
 
 mod support;
@@ -14,7 +15,9 @@ use mesos_discovery::membership::Membership;
 use mesos_discovery::watch::MembershipWatcher;
 use mesos_discovery::ErrorKind;
 use mesos_discovery_testkit::dcos::{credential_json, KeyPair};
-use mesos_discovery_workbench::{AcsSpec, Cluster, ServiceAccountSpec, Workbench, ACS_LOGIN_PATH};
+use mesos_discovery_workbench::{
+    AcsSpec, Cluster, Fault, FaultRule, ServiceAccountSpec, Side, Workbench, ACS_LOGIN_PATH,
+};
 use support::*;
 
 const UID: &str = "carbon-node";
@@ -199,6 +202,69 @@ fn a_refused_login_is_an_auth_error_naming_the_login_endpoint() {
     let e = discover(&pairs(&wb.url(), &credential, "Marathon")).unwrap_err();
     assert!(e.message().contains(&dead), "{e}");
     assert!(started.elapsed() < Duration::from_secs(40));
+}
+
+#[test]
+fn a_login_answered_403_or_5xx_is_an_error_naming_the_login_endpoint_and_no_secret() {
+    // Admin Router answers 403 for an account without permission and 502/503 while IAM is
+    // down: the first is an auth error (never retried: it only locks accounts), the others
+    // say the login cannot be done now, so a caller retries later.
+    let wb = strict(3600);
+    let credential = credential(&wb);
+    let key_line = keys(false)
+        .private_pem
+        .lines()
+        .nth(1)
+        .expect("a PEM body line")
+        .to_string();
+    for (status, kind) in [
+        (403, ErrorKind::Auth),
+        (502, ErrorKind::Unavailable),
+        (503, ErrorKind::Unavailable),
+    ] {
+        let rule = wb
+            .admin()
+            .add_fault(
+                FaultRule::always(
+                    Side::Any,
+                    Fault::Status {
+                        status,
+                        body: Some(format!(
+                            r#"{{"code": "ERR_{status}", "key": "{key_line}"}}"#
+                        )),
+                        content_type: Some("application/json".into()),
+                    },
+                )
+                .on_path(ACS_LOGIN_PATH),
+            )
+            .unwrap();
+        let before = wb.admin().requests(ACS_LOGIN_PATH);
+        let e = discover(&pairs(&wb.url(), &credential, "Marathon")).unwrap_err();
+        assert_eq!(e.kind(), kind, "{status}: {e}");
+        // A refusal is final: one login, never retried (it only locks accounts). A 5xx is
+        // retried with backoff: 1 + MESOS_DISCOVERY_RETRIES (3) rounds, each of the two
+        // apps' requests logging in at most once per round.
+        let logins = wb.admin().requests(ACS_LOGIN_PATH) - before;
+        let bounds = if status == 403 { 1..=1 } else { 4..=8 };
+        assert!(bounds.contains(&logins), "{status}: {logins} logins");
+        assert_eq!(
+            e.message().matches(&login_url(&wb)).count(),
+            1,
+            "the endpoint named once: {e}"
+        );
+        assert!(e.message().contains(&login_url(&wb)), "{e}");
+        assert!(e.message().contains(&status.to_string()), "{e}");
+        assert!(!e.message().contains(&key_line), "a key line in: {e}");
+        assert!(wb.admin().remove_fault(rule));
+    }
+    // Once the endpoint answers again, logging in works.
+    assert_eq!(
+        discover(&pairs(&wb.url(), &credential, "Marathon"))
+            .unwrap()
+            .members
+            .len(),
+        5
+    );
 }
 
 #[test]

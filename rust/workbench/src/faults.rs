@@ -69,6 +69,8 @@ fn default_depth() -> u32 {
 pub enum Side {
     Marathon,
     MesosDns,
+    /// The DC/OS service-account login (`/acs/api/v1/auth/login`).
+    Acs,
     #[default]
     Any,
 }

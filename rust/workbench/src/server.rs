@@ -118,6 +118,9 @@ fn from_channel(rx: mpsc::Receiver<Chunk>) -> Body {
 
 /// Which emulated server a path belongs to, and the path that server sees.
 fn side_of(path: &str) -> (Side, &str) {
+    if path == crate::acs::LOGIN_PATH {
+        return (Side::Acs, path);
+    }
     if let Some(rest) = path.strip_prefix("/service/marathon") {
         if rest.starts_with('/') {
             return (Side::Marathon, rest);
@@ -178,13 +181,6 @@ async fn handle(
             *stats.entry(request.path.clone()).or_default() += 1;
         }
     }
-    if request.path == crate::acs::LOGIN_PATH {
-        let reply = match lock(&shared.world).acs.as_mut() {
-            Some(acs) => acs.login(&request),
-            None => Reply::jetty_error(404, &request.path, "Not Found"),
-        };
-        return Ok(to_response(reply, &shared, remote));
-    }
     let (side, path) = side_of(&request.path);
     let fault = lock(&shared.faults).take(side, path);
     match fault {
@@ -197,9 +193,15 @@ async fn handle(
     }
 }
 
-/// The normal answer: authentication, then the emulated server.
+/// The normal answer: authentication, then the emulated server (the ACS login needs none).
 fn answer(shared: &Shared, req: &Request, side: Side, path: &str) -> Reply {
     let mut world = lock(&shared.world);
+    if side == Side::Acs {
+        return match world.acs.as_mut() {
+            Some(acs) => acs.login(req),
+            None => Reply::jetty_error(404, &req.path, "Not Found"),
+        };
+    }
     if let Some(refusal) = auth::refuse(&mut world, req, path, side == Side::MesosDns) {
         return refusal;
     }

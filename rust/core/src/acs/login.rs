@@ -127,14 +127,14 @@ impl ServiceAccountLogin {
                 Error::internal(format!("{}: cannot sign the login token", SERVICE.name))
             })?;
         let body = serde_json::json!({"uid": uid, "token": login_token.expose()}).to_string();
+        // The transport's errors already name the service and the login endpoint.
         let reply = http
             .post_json(
                 &SERVICE,
                 self.credential.login_endpoint(),
                 body.into_bytes(),
             )
-            .await
-            .map_err(|e| e.context(format_args!("{} at {shown}", SERVICE.name)))?;
+            .await?;
         match reply.status {
             StatusCode::OK => {}
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
@@ -150,11 +150,7 @@ impl ServiceAccountLogin {
                     ),
                 ))
             }
-            _ => {
-                return Err(http
-                    .unexpected(&SERVICE, &reply)
-                    .context(format_args!("{} at {shown}", SERVICE.name)))
-            }
+            _ => return Err(http.unexpected(&SERVICE, &reply)),
         }
         let token = serde_json::from_slice::<serde_json::Value>(&reply.body)
             .ok()
